@@ -1,0 +1,4 @@
+import { Initial1763600000000 } from './1763600000000-Initial';
+
+// Listed explicitly (no globbing) so that the build, the CLI and the tests see the same set.
+export const migrations = [Initial1763600000000];

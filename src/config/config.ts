@@ -1,0 +1,61 @@
+import path from 'node:path';
+
+/** The one place that reads process.env. Everything else receives a frozen Config. */
+export interface Config {
+  /** Unset: an embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | null;
+  port: number;
+  /** Package root: sample data and the embedded cluster are found relative to it. */
+  rootDir: string;
+  /** Where the embedded PostgreSQL keeps its cluster (gitignored). */
+  dataDir: string;
+  embeddedPgPort: number;
+  statementTimeoutMs: number;
+  maxQueryDepth: number;
+  maxQueryComplexity: number;
+  pageCap: number;
+  requireKeyForQueries: boolean;
+  logLevel: string;
+  /** Load the bundled sample into a fresh embedded database on first start. */
+  loadSample: boolean;
+}
+
+export class ConfigError extends Error {}
+
+const ROOT = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const rootDir = env.RECDIAL_ROOT ? path.resolve(env.RECDIAL_ROOT) : ROOT;
+  return Object.freeze({
+    databaseUrl: env.DATABASE_URL || null,
+    port: int(env, 'PORT', 4000, 0),
+    rootDir,
+    dataDir: path.resolve(rootDir, env.RECDIAL_DATA_DIR || '.recdial'),
+    embeddedPgPort: int(env, 'RECDIAL_PG_PORT', 54329, 1),
+    statementTimeoutMs: int(env, 'RECDIAL_STATEMENT_TIMEOUT_MS', 15000, 0),
+    maxQueryDepth: int(env, 'RECDIAL_MAX_QUERY_DEPTH', 10, 1),
+    maxQueryComplexity: int(env, 'RECDIAL_MAX_QUERY_COMPLEXITY', 50000, 1),
+    pageCap: 100,
+    requireKeyForQueries: bool(env, 'RECDIAL_REQUIRE_KEY_FOR_QUERIES', false),
+    logLevel: env.LOG_LEVEL || 'info',
+    loadSample: bool(env, 'RECDIAL_LOAD_SAMPLE', true),
+  });
+}

@@ -1,0 +1,23 @@
+import { DialogueEntity } from '../modules/dialogue/dialogue.entity';
+import { ImportRunEntity } from '../modules/importing/import-run.entity';
+import { InteractionEntity } from '../modules/interaction/interaction.entity';
+import { ItemEntity } from '../modules/item/item.entity';
+import { ItemEntityLink, KgEntity } from '../modules/kg/kg.entity';
+import { SettingEntity } from '../modules/setting/setting.entity';
+import { StereotypeEntity } from '../modules/stereotype/stereotype.entity';
+import { TurnEntity, TurnMentionEntity } from '../modules/turn/turn.entity';
+import { UserEntity } from '../modules/user/user.entity';
+
+export const entities = [
+  ItemEntity,
+  UserEntity,
+  InteractionEntity,
+  StereotypeEntity,
+  DialogueEntity,
+  TurnEntity,
+  TurnMentionEntity,
+  KgEntity,
+  ItemEntityLink,
+  SettingEntity,
+  ImportRunEntity,
+];
