@@ -1,4 +1,5 @@
 import { createTestDatabase, TestDatabase } from '../support/db';
+import { migrate } from '../../src/db/migrate';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -23,6 +24,6 @@ test('the migration seeds the five stereotypes in canonical order', async () => 
 });
 
 test('running migrations again applies nothing', async () => {
-  const { migrate } = await import('../../src/db/migrate');
+
   expect(await migrate(db.dataSource)).toEqual([]);
 });

@@ -1,0 +1,82 @@
+import { EntityManager } from 'typeorm';
+import { decodeId } from '../../pagination/global-id';
+import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
+import { badInput } from '../../server/errors';
+import { DIALOGUE_COLUMNS, Dialogue, DialogueFilter, DialogueOrder, DialogueRow, DialogueStatus, toDialogue } from './dialogue.type';
+
+const ORDERS: Record<DialogueOrder, KeysetOrder> = {
+  ID_ASC: { name: 'id', direction: 'ASC', columns: [{ expr: 'd.id', cast: 'int' }] },
+  ID_DESC: { name: 'id', direction: 'DESC', columns: [{ expr: 'd.id', cast: 'int' }] },
+  CREATED_AT_ASC: { name: 'created', direction: 'ASC', columns: [{ expr: 'd.created_at', cast: 'timestamptz' }, { expr: 'd.id', cast: 'int' }] },
+  CREATED_AT_DESC: { name: 'created', direction: 'DESC', columns: [{ expr: 'd.created_at', cast: 'timestamptz' }, { expr: 'd.id', cast: 'int' }] },
+};
+
+export interface DialogueScope {
+  /** Extra conditions from the parent (an item's or a user's dialogues), on alias `d`. */
+  where?: string[];
+  params?: unknown[];
+}
+
+/** Turns a DialogueFilter into SQL conditions on alias `d`; wrong values name the argument. */
+export async function dialogueConditions(
+  manager: EntityManager,
+  filter: DialogueFilter | null | undefined,
+  params: unknown[],
+  argument = 'filter',
+): Promise<string[]> {
+  const where: string[] = [];
+  const f = filter ?? {};
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  // Omitted → ACCEPTED; an explicit null asks for every status.
+  const status = f.status === undefined ? DialogueStatus.ACCEPTED : f.status;
+  if (status !== null) where.push(`d.status = ${param(status)}`);
+  if (f.stereotype != null) {
+    const [row] = await manager.query('SELECT id FROM stereotypes WHERE key = $1', [f.stereotype]);
+    if (!row) {
+      const keys: Array<{ key: string }> = await manager.query('SELECT key FROM stereotypes ORDER BY id');
+      throw badInput(`${argument}.stereotype`, `unknown stereotype "${f.stereotype}"; expected one of ${keys.map((k) => `"${k.key}"`).join(', ')}`);
+    }
+    where.push(`d.stereotype_id = ${param(row.id)}`);
+  }
+  if (f.split != null) where.push(`d.split = ${param(f.split)}`);
+  if (f.source != null) where.push(`d.source = ${param(f.source)}`);
+  if (f.dataset != null) where.push(`d.dataset = ${param(f.dataset)}`);
+  if (f.userId != null) where.push(`d.user_id = ${param(decodeId(`${argument}.userId`, f.userId, 'User'))}`);
+  if (f.targetItemId != null) where.push(`d.target_item_id = ${param(decodeId(`${argument}.targetItemId`, f.targetItemId, 'Item'))}`);
+  if (f.targetAsin != null) where.push(`d.target_raw_id = ${param(f.targetAsin)}`);
+  if (f.mentionsItemId != null) {
+    const id = decodeId(`${argument}.mentionsItemId`, f.mentionsItemId, 'Item');
+    where.push(`EXISTS (SELECT 1 FROM turn_mentions m WHERE m.dialogue_id = d.id AND m.item_id = ${param(id)})`);
+  }
+  if (f.mentionsAsin != null) {
+    where.push(`EXISTS (SELECT 1 FROM turn_mentions m WHERE m.dialogue_id = d.id AND m.raw_id = ${param(f.mentionsAsin)})`);
+  }
+  if (f.search != null) {
+    if (!f.search.trim()) throw badInput(`${argument}.search`, 'must contain at least one word');
+    where.push(
+      `d.id IN (SELECT t.dialogue_id FROM turns t WHERE to_tsvector('english', t.text) @@ websearch_to_tsquery('english', ${param(f.search)}))`,
+    );
+  }
+  return where;
+}
+
+export async function listDialogues(
+  manager: EntityManager,
+  options: { filter?: DialogueFilter | null; orderBy?: DialogueOrder | null; args: PageArgs; cap: number; scope?: DialogueScope },
+): Promise<ConnectionValue<Dialogue>> {
+  const params = [...(options.scope?.params ?? [])];
+  const where = [...(options.scope?.where ?? []), ...(await dialogueConditions(manager, options.filter, params))];
+  return paginate<DialogueRow & Record<string, unknown>, Dialogue>(manager, {
+    columns: DIALOGUE_COLUMNS,
+    from: 'dialogues d',
+    where,
+    params,
+    order: ORDERS[options.orderBy ?? DialogueOrder.ID_ASC],
+    args: options.args,
+    cap: options.cap,
+    map: toDialogue,
+  });
+}

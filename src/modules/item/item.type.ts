@@ -1,0 +1,107 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { toGlobalId } from '../../pagination/global-id';
+import { Node } from '../../pagination/node.type';
+import { Connection } from '../../pagination/connection.type';
+
+export enum ItemRole {
+  TARGET = 'TARGET',
+  MENTION = 'MENTION',
+}
+registerEnumType(ItemRole, { name: 'ItemRole', description: 'How a dialogue refers to an item.' });
+
+@ObjectType({ implements: Node, description: 'A catalogue item (an Amazon parent_asin, with TMDB metadata).' })
+export class Item extends Node {
+  dbId: number;
+
+  @Field(() => ID)
+  declare id: string;
+
+  @Field({ description: 'Amazon parent_asin, or a minted key for peer datasets.' })
+  asin: string;
+
+  @Field()
+  domain: string;
+
+  @Field({ description: 'The TMDB title, as shown in prompts.' })
+  title: string;
+
+  @Field({ description: 'Title without (...) and [...] parts: what dialogues and exports show.' })
+  cleanedTitle: string;
+
+  @Field(() => [String])
+  genres: string[];
+
+  @Field(() => [String])
+  keywords: string[];
+
+  @Field(() => [String], { description: 'Top 10 actors by TMDB popularity.' })
+  cast: string[];
+
+  @Field(() => [String])
+  directors: string[];
+
+  @Field(() => String, { nullable: true })
+  overview: string | null;
+
+  @Field(() => String, { nullable: true })
+  collection: string | null;
+
+  @Field(() => [String])
+  countries: string[];
+
+  @Field(() => String, { nullable: true })
+  visualCaption: string | null;
+}
+
+@ObjectType()
+export class ItemConnection extends Connection(Item, 'Item') {}
+
+@InputType()
+export class ItemFilter {
+  @Field(() => String, { nullable: true })
+  domain?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Items with this genre name.' })
+  genre?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Words of the title.' })
+  search?: string | null;
+}
+
+export interface ItemRow {
+  id: number;
+  asin: string;
+  domain: string;
+  title: string;
+  cleaned_title: string;
+  genres: string[];
+  keywords: string[];
+  cast: string[];
+  directors: string[];
+  overview: string | null;
+  collection: string | null;
+  countries: string[];
+  visual_caption: string | null;
+}
+
+export function toItem(row: ItemRow): Item {
+  return Object.assign(new Item(), {
+    dbId: row.id,
+    id: toGlobalId('Item', row.id),
+    asin: row.asin,
+    domain: row.domain,
+    title: row.title,
+    cleanedTitle: row.cleaned_title,
+    genres: row.genres,
+    keywords: row.keywords,
+    cast: row.cast,
+    directors: row.directors,
+    overview: row.overview,
+    collection: row.collection,
+    countries: row.countries,
+    visualCaption: row.visual_caption,
+  });
+}
+
+export const ITEM_COLUMNS =
+  'i.id, i.asin, i.domain, i.title, i.cleaned_title, i.genres, i.keywords, i."cast", i.directors, i.overview, i.collection, i.countries, i.visual_caption';

@@ -1,0 +1,47 @@
+import { EntityManager } from 'typeorm';
+import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
+import { Interaction, InteractionRow, toInteraction } from '../interaction/interaction.type';
+import { toUser, User, UserFilter, UserRow } from './user.type';
+
+const USERS_BY_ID: KeysetOrder = { name: 'id', direction: 'ASC', columns: [{ expr: 'u.id', cast: 'int' }] };
+const CHRONOLOGICAL: KeysetOrder = {
+  name: 'time',
+  direction: 'ASC',
+  columns: [{ expr: 'x.timestamp_ms', cast: 'bigint' }, { expr: 'x.id', cast: 'int' }],
+};
+
+export function listUsers(manager: EntityManager, filter: UserFilter | null, args: PageArgs, cap: number): Promise<ConnectionValue<User>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter?.domain != null) {
+    params.push(filter.domain);
+    where.push(`u.domain = $${params.length}`);
+  }
+  if (filter?.hasDialogues != null) {
+    where.push(`${filter.hasDialogues ? '' : 'NOT '}EXISTS (SELECT 1 FROM dialogues d WHERE d.user_id = u.id)`);
+  }
+  return paginate<UserRow & Record<string, unknown>, User>(manager, {
+    columns: 'u.id, u.source_id, u.domain',
+    from: 'users u',
+    where,
+    params,
+    order: USERS_BY_ID,
+    args,
+    cap,
+    map: toUser,
+  });
+}
+
+/** A user's interactions in chronological order. */
+export function listInteractions(manager: EntityManager, userId: number, args: PageArgs, cap: number): Promise<ConnectionValue<Interaction>> {
+  return paginate<InteractionRow & Record<string, unknown>, Interaction>(manager, {
+    columns: 'x.id, x.item_id, x.rating, x.timestamp_ms, x.review_title, x.review_text',
+    from: 'interactions x',
+    where: ['x.user_id = $1'],
+    params: [userId],
+    order: CHRONOLOGICAL,
+    args,
+    cap,
+    map: toInteraction,
+  });
+}

@@ -1,0 +1,40 @@
+import { Field, ID, ObjectType, InputType } from 'type-graphql';
+import { Connection } from '../../pagination/connection.type';
+import { toGlobalId } from '../../pagination/global-id';
+import { Node } from '../../pagination/node.type';
+
+@ObjectType({ implements: Node, description: 'A user of the source dataset (an Amazon reviewer, or a peer dataset\'s seeker).' })
+export class User extends Node {
+  dbId: number;
+
+  @Field(() => ID)
+  declare id: string;
+
+  @Field({ description: 'The id in the source dataset (Amazon user_id).' })
+  sourceId: string;
+
+  @Field()
+  domain: string;
+}
+
+@ObjectType()
+export class UserConnection extends Connection(User, 'User') {}
+
+@InputType()
+export class UserFilter {
+  @Field(() => String, { nullable: true })
+  domain?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only users with (true) or without (false) dialogues.' })
+  hasDialogues?: boolean | null;
+}
+
+export interface UserRow {
+  id: number;
+  source_id: string;
+  domain: string;
+}
+
+export function toUser(row: UserRow): User {
+  return Object.assign(new User(), { dbId: row.id, id: toGlobalId('User', row.id), sourceId: row.source_id, domain: row.domain });
+}

@@ -1,0 +1,98 @@
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import { GraphQLFormattedError } from 'graphql';
+import pino, { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { Config } from '../config/config';
+import { Context, createContext } from './context';
+import { ErrorCode, PUBLIC_CODES } from './errors';
+import { limitsPlugin } from './limits';
+import { createMetrics, observabilityPlugin } from './observability';
+import { getSchema } from './schema';
+
+/** Masks everything that is not one of the API's stable errors; statement timeouts get their own code. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error) as { code?: string } | undefined;
+  if (original && original.code === '57014') {
+    return { message: 'the query took longer than the statement timeout allows; narrow the filter or ask for a smaller page', path: formatted.path, extensions: { code: ErrorCode.TIMEOUT } };
+  }
+  const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+  if (PUBLIC_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    const { stacktrace: _stacktrace, http: _http, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function createApp(options: { dataSource: DataSource; config: Readonly<Config>; logger?: Logger }) {
+  const { dataSource, config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const schema = await getSchema();
+  const metrics = createMetrics();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      limitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity }),
+      observabilityPlugin(logger, metrics),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await dataSource.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(
+    '/graphql',
+    cors(),
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, { context: async () => createContext(dataSource, config) }),
+  );
+  return { app, httpServer, apollo, logger };
+}
+
+export async function startServer(options: { dataSource: DataSource; config: Readonly<Config>; logger?: Logger; port?: number }): Promise<RunningServer> {
+  const { httpServer, apollo } = await createApp(options);
+  const port = options.port ?? options.config.port;
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, resolve);
+  });
+  const address = httpServer.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://localhost:${actualPort}/graphql`,
+    port: actualPort,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}
