@@ -1,5 +1,5 @@
 /** Two projects: pure unit tests, and integration tests against a real PostgreSQL. */
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
 module.exports = {
   testTimeout: 60000,
   projects: [
