@@ -1,9 +1,7 @@
 import { AbstractLogger, LogLevel, LogMessage } from 'typeorm';
-import { importDistillRecDial } from '../../src/ingest/distillrecdial.load';
-import { importTmdb } from '../../src/ingest/tmdb.load';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';
-import { SAMPLE_RELEASE, SAMPLE_TMDB } from '../support/sample';
+import { importSample } from '../support/sample';
 
 /** Sees every statement the data source runs. */
 class CountingLogger extends AbstractLogger {
@@ -21,8 +19,7 @@ let api: TestApi;
 
 beforeAll(async () => {
   db = await createTestDatabase({ logger });
-  await importTmdb(db.dataSource, SAMPLE_TMDB, { quiet: true });
-  await importDistillRecDial(db.dataSource, [SAMPLE_RELEASE], { quiet: true });
+  await importSample(db.dataSource);
   api = await startTestApi(db.dataSource);
 });
 afterAll(async () => {

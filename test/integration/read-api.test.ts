@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseChatTemplate } from '../../src/ingest/chat-template';
-import { importDistillRecDial } from '../../src/ingest/distillrecdial.load';
-import { importTmdb } from '../../src/ingest/tmdb.load';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';
-import { SAMPLE_RELEASE, SAMPLE_TMDB } from '../support/sample';
+import { importSample, SAMPLE_RELEASE } from '../support/sample';
 
 const MARKER = '<|reserved_special_token_10|> ';
 
@@ -37,8 +35,7 @@ const lines = sampleLines();
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await importTmdb(db.dataSource, SAMPLE_TMDB, { quiet: true });
-  await importDistillRecDial(db.dataSource, [SAMPLE_RELEASE], { quiet: true });
+  await importSample(db.dataSource);
   api = await startTestApi(db.dataSource);
 });
 afterAll(async () => {

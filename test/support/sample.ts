@@ -1,6 +1,15 @@
 import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { importDistillRecDial } from '../../src/ingest/distillrecdial.load';
+import { importTmdb } from '../../src/ingest/tmdb.load';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const SAMPLE_DIR = path.join(ROOT, 'src', 'sample');
 export const SAMPLE_TMDB = path.join(SAMPLE_DIR, 'tmdb_movies.json');
 export const SAMPLE_RELEASE = path.join(SAMPLE_DIR, 'distillrecdial');
+
+/** Loads the bundled sample through the real importers, as the first `npm start` does. */
+export async function importSample(dataSource: DataSource): Promise<void> {
+  await importTmdb(dataSource, SAMPLE_TMDB, { quiet: true });
+  await importDistillRecDial(dataSource, [SAMPLE_RELEASE], { quiet: true });
+}
