@@ -1,7 +1,7 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { ConnectionValue } from './keyset';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage: boolean;

@@ -35,7 +35,7 @@ registerEnumType(DialogueStatus, { name: 'DialogueStatus' });
 registerEnumType(TurnRole, { name: 'TurnRole', description: 'USER is the Seeker, ASSISTANT the Recommender.' });
 registerEnumType(DialogueOrder, { name: 'DialogueOrder' });
 
-@ObjectType({ description: 'A validation finding: an error rejects a dialogue, a warning is kept on accepted ones.' })
+@ObjectType({ simpleResolvers: true, description: 'A validation finding: an error rejects a dialogue, a warning is kept on accepted ones.' })
 export class ValidationIssue {
   @Field()
   code: string;
@@ -47,7 +47,7 @@ export class ValidationIssue {
   detail: string;
 }
 
-@ObjectType({ implements: Node, description: 'A conversational-recommendation dialogue.' })
+@ObjectType({ implements: Node, simpleResolvers: true, description: 'A conversational-recommendation dialogue.' })
 export class Dialogue extends Node {
   dbId: number;
   stereotypeId: number | null;
@@ -94,7 +94,7 @@ export class Dialogue extends Node {
 @ObjectType()
 export class DialogueConnection extends Connection(Dialogue, 'Dialogue') {}
 
-@ObjectType({ description: 'One utterance.' })
+@ObjectType({ simpleResolvers: true, description: 'One utterance.' })
 export class Turn {
   dbId: number;
   dialogueId: number;
@@ -109,7 +109,7 @@ export class Turn {
   text: string;
 }
 
-@ObjectType({ description: 'A reference to an item inside a turn.' })
+@ObjectType({ simpleResolvers: true, description: 'A reference to an item inside a turn.' })
 export class ItemMention {
   itemId: number | null;
 

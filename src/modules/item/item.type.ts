@@ -9,7 +9,7 @@ export enum ItemRole {
 }
 registerEnumType(ItemRole, { name: 'ItemRole', description: 'How a dialogue refers to an item.' });
 
-@ObjectType({ implements: Node, description: 'A catalogue item (an Amazon parent_asin, with TMDB metadata).' })
+@ObjectType({ implements: Node, simpleResolvers: true, description: 'A catalogue item (an Amazon parent_asin, with TMDB metadata).' })
 export class Item extends Node {
   dbId: number;
 

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'One of the five DistillRecDial user stereotypes.' })
+@ObjectType({ simpleResolvers: true, description: 'One of the five DistillRecDial user stereotypes.' })
 export class Stereotype {
   dbId: number;
 
