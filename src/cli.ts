@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/config';
 import { describeDatabase, openDatabase, PendingMigrationsError } from './db/database';
 import { migrate } from './db/migrate';
 import { importDistillRecDial } from './ingest/distillrecdial.load';
+import { InputFileError } from './ingest/errors';
 import { ImportFailed } from './ingest/import-run';
 import { loadSampleOnce } from './ingest/sample';
 import { importTmdb } from './ingest/tmdb.load';
@@ -116,9 +117,7 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ImportFailed || error instanceof ConfigError || error instanceof PendingMigrationsError) {
-    console.error(`recdial: ${error.message}`);
-  } else if (error instanceof Error && /no such file|no release files|split/.test(error.message)) {
+  if (error instanceof ImportFailed || error instanceof InputFileError || error instanceof ConfigError || error instanceof PendingMigrationsError) {
     console.error(`recdial: ${error.message}`);
   } else {
     console.error('recdial: unexpected error:', error);

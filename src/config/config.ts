@@ -14,7 +14,6 @@ export interface Config {
   maxQueryDepth: number;
   maxQueryComplexity: number;
   pageCap: number;
-  requireKeyForQueries: boolean;
   logLevel: string;
   /** Load the bundled sample into a fresh embedded database on first start. */
   loadSample: boolean;
@@ -54,7 +53,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxQueryDepth: int(env, 'RECDIAL_MAX_QUERY_DEPTH', 10, 1),
     maxQueryComplexity: int(env, 'RECDIAL_MAX_QUERY_COMPLEXITY', 50000, 1),
     pageCap: 100,
-    requireKeyForQueries: bool(env, 'RECDIAL_REQUIRE_KEY_FOR_QUERIES', false),
     logLevel: env.LOG_LEVEL || 'info',
     loadSample: bool(env, 'RECDIAL_LOAD_SAMPLE', true),
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { copyRows, CopyValue } from '../db/copy';
 import { ParsedReleaseDialogue, parseReleaseRecord, splitFromFileName } from './distillrecdial';
-import { RecordError } from './errors';
+import { InputFileError, RecordError } from './errors';
 import { ErrorCollector, ImportedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
 import { parseJsonLine, readLines } from './lines';
 import { renderChatTemplate } from './chat-template';
@@ -24,18 +24,24 @@ export interface DistillRecDialImportSummary {
 
 const BATCH = 1000;
 
+/** Cleaned titles of the catalogue by ASIN: what release turns are matched against. */
+async function catalogueTitles(manager: EntityManager): Promise<Map<string, string>> {
+  const rows: Array<{ asin: string; cleaned_title: string }> = await manager.query('SELECT asin, cleaned_title FROM items');
+  return new Map(rows.map((r) => [r.asin, r.cleaned_title]));
+}
+
 /** Release files in the given paths; directories contribute their `*_{train,valid,test}.jsonl[.gz]`. */
 export function releaseFiles(paths: string[]): string[] {
   const files: string[] = [];
   for (const p of paths) {
-    if (!fs.existsSync(p)) throw new Error(`${p}: no such file or directory`);
+    if (!fs.existsSync(p)) throw new InputFileError(p, 'no such file or directory');
     if (fs.statSync(p).isDirectory()) {
       const found = fs
         .readdirSync(p)
         .filter((name) => /_(train|valid|test)\.jsonl(\.gz)?$/.test(name))
         .sort()
         .map((name) => path.join(p, name));
-      if (!found.length) throw new Error(`${p}: no release files (*_train.jsonl, *_valid.jsonl, *_test.jsonl) in this directory`);
+      if (!found.length) throw new InputFileError(p, 'no release files (*_train.jsonl, *_valid.jsonl, *_test.jsonl) in this directory');
       files.push(...found);
     } else {
       files.push(p);
@@ -164,9 +170,7 @@ export async function importDistillRecDial(dataSource: DataSource, paths: string
   return inImportTransaction(dataSource, async (tx) => {
     const stereotypes: Array<{ key: string }> = await tx.manager.query('SELECT key FROM stereotypes ORDER BY id');
     const stereotypeKeys = new Set(stereotypes.map((s) => s.key));
-    const titles = new Map<string, string>(
-      (await tx.manager.query('SELECT asin, cleaned_title FROM items')).map((r: { asin: string; cleaned_title: string }) => [r.asin, r.cleaned_title]),
-    );
+    const titles = await catalogueTitles(tx.manager);
     const catalogue = { title: (asin: string) => titles.get(asin) };
     await createStaging(tx);
 
@@ -248,9 +252,7 @@ interface StoredDialogue {
  * parse it again against the catalogue. Runs inside the TMDB import's transaction.
  */
 export async function reresolveReleaseDialogues(tx: ImportTransaction): Promise<number> {
-  const titles = new Map<string, string>(
-    (await tx.manager.query('SELECT asin, cleaned_title FROM items')).map((r: { asin: string; cleaned_title: string }) => [r.asin, r.cleaned_title]),
-  );
+  const titles = await catalogueTitles(tx.manager);
   const catalogue = { title: (asin: string) => titles.get(asin) };
   const [setting] = await tx.manager.query("SELECT value FROM settings WHERE key = 'releaseSystemMessage'");
   const system = typeof setting?.value === 'string' ? setting.value : '';

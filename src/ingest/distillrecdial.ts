@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ChatTemplateError, RECOMMENDATION_MARKER, parseChatTemplate } from './chat-template';
-import { RecordError } from './errors';
+import { RecordError, InputFileError } from './errors';
 import { cleanTitle, escapeRegExp, findTitleMentions, isWordBounded } from './titles';
 
 export type Split = 'train' | 'valid' | 'test';
@@ -15,8 +15,8 @@ export function splitFromFileName(file: string): Split {
   const base = path.basename(file);
   const found = new Set([...base.matchAll(/_(train|valid|test)(?![\p{L}\p{N}])/gu)].map((m) => m[1] as Split));
   if (found.size === 1) return [...found][0];
-  if (found.size > 1) throw new Error(`${file}: the file name names more than one split (${[...found].join(', ')})`);
-  throw new Error(`${file}: cannot tell the split from the file name; it must contain _train, _valid or _test (e.g. Movies_and_TV_llama3.1_reserved_special_token_10_train.jsonl)`);
+  if (found.size > 1) throw new InputFileError(file, `the file name names more than one split (${[...found].join(', ')})`);
+  throw new InputFileError(file, `cannot tell the split from the file name; it must contain _train, _valid or _test (e.g. Movies_and_TV_llama3.1_reserved_special_token_10_train.jsonl)`);
 }
 
 /** Titles of catalogue items by parent_asin; `undefined` for items not in the catalogue. */

@@ -15,6 +15,14 @@ export class ImportError extends Error {
   }
 }
 
+/** An input path that cannot be imported at all (missing, or no split in its name): a usage error. */
+export class InputFileError extends Error {
+  constructor(readonly file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'InputFileError';
+  }
+}
+
 /** A parse problem inside one record, before the file and line are known. */
 export class RecordError extends Error {
   constructor(

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { copyRows, CopyValue } from '../db/copy';
 import { reresolveReleaseDialogues } from './distillrecdial.load';
-import { ImportError } from './errors';
+import { ImportError, InputFileError } from './errors';
 import { ErrorCollector, ImportedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
 import { readJsonArray } from './json-array';
 import { Progress } from './progress';
@@ -51,7 +51,7 @@ async function flush(tx: ImportTransaction, batch: Array<{ item: TmdbItem; raw: 
  * graph. Re-importing updates items in place; an item's KG links are replaced as a whole.
  */
 export async function importTmdb(dataSource: DataSource, file: string, options: ImportOptions = {}): Promise<TmdbImportSummary> {
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new Error(`${file}: no such file`);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InputFileError(file, 'no such file');
   const errors = new ErrorCollector(options.maxErrors ?? 0);
   return inImportTransaction(dataSource, async (tx) => {
     await tx.manager.query(`CREATE TEMP TABLE _tmdb_items (asin text PRIMARY KEY, title text, cleaned_title text, genres text[], keywords text[],
