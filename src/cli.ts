@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from './config/config';
-import { describeDatabase, openDatabase, PendingMigrationsError } from './db/database';
+import { describeDatabase, OpenDatabase, openDatabase, PendingMigrationsError } from './db/database';
 import { migrate } from './db/migrate';
 import { importDistillRecDial } from './ingest/distillrecdial.load';
 import { InputFileError } from './ingest/errors';
 import { ImportFailed } from './ingest/import-run';
 import { loadSampleOnce } from './ingest/sample';
 import { importTmdb } from './ingest/tmdb.load';
+import { prepare, PrepareError } from './prepare/prepare';
 import { startServer } from './server/app';
 import { printSdl } from './server/schema';
 
@@ -22,6 +23,22 @@ function portNumber(value: string): number {
   const n = nonNegativeInt(value);
   if (n > 65535) throw new InvalidArgumentError('expected a port number (0–65535)');
   return n;
+}
+
+function positiveInt(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Runs a command against the configured database (pending migrations refused) and closes it. */
+async function withDatabase<T>(fn: (db: OpenDatabase) => Promise<T>): Promise<T> {
+  const db = await openDatabase(loadConfig(), { poolSize: 2 });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
 }
 
 const program = new Command('recdial')
@@ -107,6 +124,44 @@ importCommand
   });
 
 program
+  .command('prepare')
+  .description("build users' histories, targets, liked/disliked items and stereotype assignments from imported Amazon reviews")
+  .option('--domain <name>', 'Amazon category', 'Movies_and_TV')
+  .option('--strategy <name>', 'stereotype (DistillRecDial, pipeline.md §2) or goal-template (LLM-REDIAL view, §11.1)', 'stereotype')
+  .option('--k-core <k>', 'k of the iterative k-core (default 12; 10 for goal-template)', positiveInt)
+  .option('--history <n>', 'history items before the target', positiveInt, 9)
+  .option('--seed <n>', 'seed of the stereotype assignment', nonNegativeInt, 42)
+  .option('--tmdb-match', 'keep only items with a tmdb_movies.json record (default: when the domain has TMDB items)')
+  .option('--no-tmdb-match', 'do not require a tmdb_movies.json record')
+  .option('--min-words <n>', 'goal-template: shortest review kept, in words', positiveInt, 20)
+  .option('--max-words <n>', 'goal-template: longest review kept, in words', positiveInt, 400)
+  .option('--quiet', 'no progress output')
+  .action(async (opts: { domain: string; strategy: string; kCore?: number; history: number; seed: number; tmdbMatch?: boolean; minWords: number; maxWords: number; quiet?: boolean }) => {
+    const strategies = { stereotype: 'STEREOTYPE', 'goal-template': 'GOAL_TEMPLATE' } as const;
+    const strategy = strategies[opts.strategy as keyof typeof strategies];
+    if (!strategy) throw new PrepareError(`--strategy must be stereotype or goal-template (got "${opts.strategy}")`);
+    const report = await withDatabase((db) =>
+      prepare(db.dataSource, {
+        domain: opts.domain,
+        strategy,
+        kCore: opts.kCore,
+        historySize: opts.history,
+        seed: opts.seed,
+        tmdbMatch: opts.tmdbMatch,
+        minWords: opts.minWords,
+        maxWords: opts.maxWords,
+        log: opts.quiet ? undefined : (line) => console.error(line),
+      }),
+    );
+    const perStereotype = Object.entries(report.usersPerStereotype).map(([k, n]) => `${k}: ${n}`).join(', ');
+    console.log(
+      `Prepared ${report.users} users of ${report.config.domain} (${report.coreUsers} core users, ${report.coreItems} core items, ` +
+        `${report.interactions} interactions after ${report.kCoreRounds.length} k-core rounds; preparation ${report.preparationId}).` +
+        (perStereotype ? `\nStereotypes (seed ${report.config.seed}): ${perStereotype}.` : ''),
+    );
+  });
+
+program
   .command('schema')
   .description('print the GraphQL schema (SDL)')
   .option('--out <file>', 'write it to a file instead')
@@ -117,7 +172,13 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ImportFailed || error instanceof InputFileError || error instanceof ConfigError || error instanceof PendingMigrationsError) {
+  if (
+    error instanceof ImportFailed ||
+    error instanceof InputFileError ||
+    error instanceof ConfigError ||
+    error instanceof PendingMigrationsError ||
+    error instanceof PrepareError
+  ) {
     console.error(`recdial: ${error.message}`);
   } else {
     console.error('recdial: unexpected error:', error);

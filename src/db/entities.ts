@@ -1,11 +1,14 @@
+import { AmazonMetadataEntity, AmazonRatingEntity, AmazonReviewEntity } from '../modules/amazon/amazon.entity';
 import { DialogueEntity } from '../modules/dialogue/dialogue.entity';
 import { ImportRunEntity } from '../modules/importing/import-run.entity';
 import { InteractionEntity } from '../modules/interaction/interaction.entity';
 import { ItemEntity } from '../modules/item/item.entity';
 import { ItemEntityLink, KgEntity } from '../modules/kg/kg.entity';
+import { PreparationEntity } from '../modules/preparation/preparation.entity';
 import { SettingEntity } from '../modules/setting/setting.entity';
 import { StereotypeEntity } from '../modules/stereotype/stereotype.entity';
 import { TurnEntity, TurnMentionEntity } from '../modules/turn/turn.entity';
+import { UserProfileEntity } from '../modules/user/user-profile.entity';
 import { UserEntity } from '../modules/user/user.entity';
 
 export const entities = [
@@ -20,4 +23,9 @@ export const entities = [
   ItemEntityLink,
   SettingEntity,
   ImportRunEntity,
+  AmazonReviewEntity,
+  AmazonMetadataEntity,
+  AmazonRatingEntity,
+  PreparationEntity,
+  UserProfileEntity,
 ];

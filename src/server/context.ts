@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Config } from '../config/config';
 import { createDialogueLoaders } from '../modules/dialogue/dialogue.loaders';
 import { createItemLoaders } from '../modules/item/item.loaders';
+import { createPreparationLoaders } from '../modules/preparation/preparation.loaders';
 import { createStereotypeLoaders } from '../modules/stereotype/stereotype.loaders';
 import { createUserLoaders } from '../modules/user/user.loaders';
 
@@ -11,6 +12,7 @@ export function createLoaders(manager: EntityManager) {
     ...createStereotypeLoaders(manager),
     ...createUserLoaders(manager),
     ...createDialogueLoaders(manager),
+    ...createPreparationLoaders(manager),
   };
 }
 

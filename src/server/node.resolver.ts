@@ -18,6 +18,8 @@ export class NodeResolver {
         return ctx.loaders.itemById.load(dbId);
       case 'User':
         return ctx.loaders.userById.load(dbId);
+      case 'Preparation':
+        return ctx.loaders.preparationById.load(dbId);
       default:
         throw badInput('id', `"${id}" names an unknown type "${parsed.type}"`);
     }

@@ -5,7 +5,8 @@ import { DialogueResolver, ItemMentionResolver, TurnResolver } from '../modules/
 import { ItemResolver } from '../modules/item/item.resolver';
 import { SplitResolver } from '../modules/split/split.resolver';
 import { StereotypeResolver } from '../modules/stereotype/stereotype.resolver';
-import { InteractionResolver, UserResolver } from '../modules/user/user.resolver';
+import { PreparationResolver } from '../modules/preparation/preparation.resolver';
+import { GoalProfileResolver, InteractionResolver, UserProfileResolver, UserResolver } from '../modules/user/user.resolver';
 import { NodeResolver } from './node.resolver';
 
 export const resolvers = [
@@ -15,6 +16,9 @@ export const resolvers = [
   ItemMentionResolver,
   ItemResolver,
   UserResolver,
+  UserProfileResolver,
+  GoalProfileResolver,
+  PreparationResolver,
   InteractionResolver,
   StereotypeResolver,
   SplitResolver,

@@ -1,6 +1,8 @@
 import { AbstractLogger, LogLevel, LogMessage } from 'typeorm';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';
+import { prepare } from '../../src/prepare/prepare';
+import { loadRawAmazon } from '../support/amazon-raw';
 import { importSample } from '../support/sample';
 
 /** Sees every statement the data source runs. */
@@ -46,4 +48,28 @@ test('a page of dialogues with turns, mentions, items and stereotype costs the s
   expect(large.length).toBe(small.length);
   // dialogues, turns, mentions, items (targets and mentions batched together), stereotypes, their counts
   expect(small.length).toBeLessThanOrEqual(7);
+});
+
+const USERS = `query($n: Int) { users(first: $n, filter: { prepared: true }) { nodes {
+  sourceId stereotype { key } preparation { kCore }
+  target { rating item { asin } } history { rating item { asin title } } likedItems { asin } dislikedItems { asin } } } }`;
+
+test('a page of prepared users with history, target, liked items and stereotype costs the same statements at 5 and at 50', async () => {
+  const items = Array.from({ length: 12 }, (_, i) => ({ asin: `NP${i}`, title: `Film number ${i}` }));
+  const users = Array.from({ length: 60 }, (_, u) => `NPUSER${String(u).padStart(3, '0')}`);
+  const reviews = users.flatMap((user, u) => items.map((item, i) => ({ user, item: item.asin, t: i * 1000 + u, rating: 1 + ((u + i) % 5) })));
+  await loadRawAmazon(db.dataSource, 'NPlusOne', items, reviews);
+  await prepare(db.dataSource, { domain: 'NPlusOne', kCore: 1 });
+  const statements = async (n: number) => {
+    logger.statements = [];
+    const res = await api.query(USERS, { n });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.users.nodes).toHaveLength(n);
+    expect(res.data.users.nodes[0].history).toHaveLength(9);
+    return logger.statements.length;
+  };
+  const small = await statements(5);
+  expect(await statements(50)).toBe(small);
+  // users, profiles, interactions, items, stereotypes, preparations
+  expect(small).toBeLessThanOrEqual(7);
 });

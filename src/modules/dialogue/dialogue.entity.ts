@@ -25,6 +25,7 @@ export interface ValidationIssueRecord {
 @Index('dialogues_stereotype_idx', ['stereotypeId', 'id'])
 @Index('dialogues_split_idx', ['split', 'id'])
 @Index('dialogues_dataset_idx', ['dataset', 'id'])
+@Index('dialogues_domain_idx', ['domain', 'id'])
 @Index('dialogues_source_idx', ['source', 'id'])
 @Index('dialogues_user_idx', ['userId', 'id'])
 @Index('dialogues_target_idx', ['targetItemId', 'id'])

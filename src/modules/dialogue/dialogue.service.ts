@@ -44,6 +44,7 @@ export async function dialogueConditions(
   if (f.split != null) where.push(`d.split = ${param(f.split)}`);
   if (f.source != null) where.push(`d.source = ${param(f.source)}`);
   if (f.dataset != null) where.push(`d.dataset = ${param(f.dataset)}`);
+  if (f.domain != null) where.push(`d.domain = ${param(f.domain)}`);
   if (f.userId != null) where.push(`d.user_id = ${param(decodeId(`${argument}.userId`, f.userId, 'User'))}`);
   if (f.targetItemId != null) where.push(`d.target_item_id = ${param(decodeId(`${argument}.targetItemId`, f.targetItemId, 'Item'))}`);
   if (f.targetAsin != null) where.push(`d.target_raw_id = ${param(f.targetAsin)}`);

@@ -161,8 +161,11 @@ export class DialogueFilter {
   @Field(() => String, { nullable: true, description: 'Full-text search over turns (web-search syntax: words, "phrases", -exclusions, or).' })
   search?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'distillrecdial | llm-redial | redial | pearl | inspired | generated' })
   dataset?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Amazon category of the dialogue, e.g. Movies_and_TV, Books.' })
+  domain?: string | null;
 }
 
 export interface DialogueRow {

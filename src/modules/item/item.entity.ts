@@ -50,6 +50,19 @@ export class ItemEntity {
   @Column('integer', { name: 'tmdb_id', nullable: true })
   tmdbId: number | null;
 
+  /** Amazon metadata (formats.md §1.3), kept for every item, the only description of items TMDB does not cover. */
+  @Column('text', { array: true, default: () => "'{}'" })
+  description: string[];
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  features: string[];
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  categories: string[];
+
+  @Column('jsonb', { nullable: true })
+  details: unknown;
+
   /** The source record as read (TMDB fields, unknown keys in `extra`). */
   @Column('jsonb', { default: () => "'{}'" })
   metadata: Record<string, unknown>;

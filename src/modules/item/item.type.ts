@@ -51,6 +51,34 @@ export class Item extends Node {
 
   @Field(() => String, { nullable: true })
   visualCaption: string | null;
+
+  @Field(() => [String], { description: 'Amazon description paragraphs.' })
+  description: string[];
+
+  @Field(() => [String], { description: 'Amazon bullet points.' })
+  features: string[];
+
+  @Field(() => [String], { description: 'Amazon category path.' })
+  categories: string[];
+
+  @Field(() => [ItemDetail], { description: 'Amazon product details (e.g. "Run time"), in source order; nested values as JSON text.' })
+  details: ItemDetail[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ItemDetail {
+  @Field()
+  name: string;
+
+  @Field()
+  value: string;
+}
+
+/** Amazon `details` is an object of mostly strings; a value that is not a string is shown as JSON. */
+function toDetails(details: unknown): ItemDetail[] {
+  if (details === null || details === undefined) return [];
+  if (typeof details !== 'object' || Array.isArray(details)) return [{ name: '', value: typeof details === 'string' ? details : JSON.stringify(details) }];
+  return Object.entries(details).map(([name, value]) => ({ name, value: typeof value === 'string' ? value : JSON.stringify(value) }));
 }
 
 @ObjectType()
@@ -82,6 +110,10 @@ export interface ItemRow {
   collection: string | null;
   countries: string[];
   visual_caption: string | null;
+  description: string[];
+  features: string[];
+  categories: string[];
+  details: unknown;
 }
 
 export function toItem(row: ItemRow): Item {
@@ -100,8 +132,12 @@ export function toItem(row: ItemRow): Item {
     collection: row.collection,
     countries: row.countries,
     visualCaption: row.visual_caption,
+    description: row.description,
+    features: row.features,
+    categories: row.categories,
+    details: toDetails(row.details),
   });
 }
 
 export const ITEM_COLUMNS =
-  'i.id, i.asin, i.domain, i.title, i.cleaned_title, i.genres, i.keywords, i."cast", i.directors, i.overview, i.collection, i.countries, i.visual_caption';
+  'i.id, i.asin, i.domain, i.title, i.cleaned_title, i.genres, i.keywords, i."cast", i.directors, i.overview, i.collection, i.countries, i.visual_caption, i.description, i.features, i.categories, i.details';

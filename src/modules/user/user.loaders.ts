@@ -1,6 +1,20 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
+import { Interaction, InteractionRow, toInteraction } from '../interaction/interaction.type';
+import type { StrategyValue } from '../preparation/preparation.entity';
+import { PROFILE_COLUMNS, UserProfileRow } from './user-profile.type';
 import { toUser, User, UserRow } from './user.type';
+
+function profileLoader(manager: EntityManager, strategy: StrategyValue) {
+  return new DataLoader<number, UserProfileRow | null>(async (userIds) => {
+    const rows: UserProfileRow[] = await manager.query(`SELECT ${PROFILE_COLUMNS} FROM user_profiles p WHERE p.strategy = $1 AND p.user_id = ANY($2)`, [
+      strategy,
+      userIds,
+    ]);
+    const byUser = new Map(rows.map((r) => [r.user_id, r]));
+    return userIds.map((id) => byUser.get(id) ?? null);
+  });
+}
 
 export function createUserLoaders(manager: EntityManager) {
   return {
@@ -8,6 +22,19 @@ export function createUserLoaders(manager: EntityManager) {
       const rows: UserRow[] = await manager.query('SELECT id, source_id, domain FROM users WHERE id = ANY($1)', [ids]);
       const byId = new Map(rows.map((r) => [r.id, toUser(r)]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    stereotypeProfileByUserId: profileLoader(manager, 'STEREOTYPE'),
+    goalProfileByUserId: profileLoader(manager, 'GOAL_TEMPLATE'),
+    /** A user's interaction with an item (one per pair), keyed `userId:itemId`. */
+    interactionByUserItem: new DataLoader<string, Interaction | null>(async (keys) => {
+      const pairs = keys.map((k) => k.split(':').map(Number));
+      const rows: Array<InteractionRow & { user_id: number }> = await manager.query(
+        `SELECT x.id, x.user_id, x.item_id, x.rating, x.timestamp_ms, x.review_title, x.review_text
+           FROM interactions x JOIN unnest($1::int[], $2::int[]) AS k(user_id, item_id) ON x.user_id = k.user_id AND x.item_id = k.item_id`,
+        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      );
+      const byKey = new Map(rows.map((r) => [`${r.user_id}:${r.item_id}`, toInteraction(r)]));
+      return keys.map((k) => byKey.get(k) ?? null);
     }),
   };
 }

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { badInput } from '../../server/errors';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
 import { Interaction, InteractionRow, toInteraction } from '../interaction/interaction.type';
 import { toUser, User, UserFilter, UserRow } from './user.type';
@@ -10,7 +11,7 @@ const CHRONOLOGICAL: KeysetOrder = {
   columns: [{ expr: 'x.timestamp_ms', cast: 'bigint' }, { expr: 'x.id', cast: 'int' }],
 };
 
-export function listUsers(manager: EntityManager, filter: UserFilter | null, args: PageArgs, cap: number): Promise<ConnectionValue<User>> {
+export async function listUsers(manager: EntityManager, filter: UserFilter | null, args: PageArgs, cap: number): Promise<ConnectionValue<User>> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter?.domain != null) {
@@ -19,6 +20,15 @@ export function listUsers(manager: EntityManager, filter: UserFilter | null, arg
   }
   if (filter?.hasDialogues != null) {
     where.push(`${filter.hasDialogues ? '' : 'NOT '}EXISTS (SELECT 1 FROM dialogues d WHERE d.user_id = u.id)`);
+  }
+  if (filter?.stereotype != null) {
+    const [row] = await manager.query('SELECT id FROM stereotypes WHERE key = $1', [filter.stereotype]);
+    if (!row) throw badInput('filter.stereotype', `unknown stereotype "${filter.stereotype}"`);
+    params.push(row.id);
+    where.push(`EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = u.id AND p.strategy = 'STEREOTYPE' AND p.stereotype_id = $${params.length})`);
+  }
+  if (filter?.prepared != null) {
+    where.push(`${filter.prepared ? '' : 'NOT '}EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = u.id AND p.strategy = 'STEREOTYPE')`);
   }
   return paginate<UserRow & Record<string, unknown>, User>(manager, {
     columns: 'u.id, u.source_id, u.domain',

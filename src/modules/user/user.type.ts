@@ -27,6 +27,12 @@ export class UserFilter {
 
   @Field(() => Boolean, { nullable: true, description: 'Only users with (true) or without (false) dialogues.' })
   hasDialogues?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Users whose seeded stereotype assignment is this key, e.g. "History-Only Explorer".' })
+  stereotype?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only users `recdial prepare` gave (true) or did not give (false) a history and target.' })
+  prepared?: boolean | null;
 }
 
 export interface UserRow {
