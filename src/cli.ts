@@ -4,7 +4,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from './config/config';
 import { describeDatabase, OpenDatabase, openDatabase, PendingMigrationsError } from './db/database';
 import { migrate } from './db/migrate';
+import { importAmazon } from './ingest/amazon.load';
 import { importDistillRecDial } from './ingest/distillrecdial.load';
+import { importInspired } from './ingest/inspired.load';
+import { importLlmRedial } from './ingest/llm-redial.load';
+import { importPearl } from './ingest/pearl.load';
+import { importRedial } from './ingest/redial.load';
 import { InputFileError } from './ingest/errors';
 import { ImportFailed } from './ingest/import-run';
 import { loadSampleOnce } from './ingest/sample';
@@ -83,44 +88,99 @@ program
 
 const importCommand = program.command('import').description('import a dataset or its sources');
 
-importCommand
-  .command('distillrecdial')
-  .description('the released DistillRecDial JSONL splits (files or directories)')
+interface ImportFlags {
+  maxErrors: number;
+  quiet?: boolean;
+  domain?: string;
+}
+
+/** A subcommand of `import` with the options every importer shares. */
+function importer(name: string, description: string, domainDefault?: string): Command {
+  const command = importCommand
+    .command(name)
+    .description(description)
+    .option('--max-errors <n>', 'skip and report up to n bad records instead of aborting at the first', nonNegativeInt, 0)
+    .option('--quiet', 'no progress output');
+  if (domainDefault !== undefined) command.option('--domain <name>', 'domain of the items, users and dialogues', domainDefault);
+  return command;
+}
+
+const options = (opts: ImportFlags) => ({ maxErrors: opts.maxErrors, quiet: opts.quiet });
+
+function reportDialogues(s: { inserted: number; alreadyPresent: number; skipped: number; turns: number; mentions: number; itemsCreated?: number; usersCreated?: number }) {
+  const created = s.itemsCreated === undefined ? '' : `, ${s.itemsCreated} new items, ${s.usersCreated} new users`;
+  console.log(
+    `Imported ${s.inserted} dialogues (${s.alreadyPresent} already present, ${s.skipped} bad records skipped), ` +
+      `${s.turns} turns, ${s.mentions} item mentions${created}.`,
+  );
+}
+
+importer('distillrecdial', 'the released DistillRecDial JSONL splits (files or directories)')
   .argument('<paths...>', 'release files (*_train.jsonl, *_valid.jsonl, *_test.jsonl) or directories holding them')
-  .option('--max-errors <n>', 'skip and report up to n bad records instead of aborting at the first', nonNegativeInt, 0)
-  .option('--quiet', 'no progress output')
-  .action(async (paths: string[], opts: { maxErrors: number; quiet?: boolean }) => {
-    const config = loadConfig();
-    const db = await openDatabase(config, { poolSize: 2 });
-    try {
-      const summary = await importDistillRecDial(db.dataSource, paths, { maxErrors: opts.maxErrors, quiet: opts.quiet });
-      console.log(
-        `Imported ${summary.inserted} dialogues (${summary.alreadyPresent} already present, ${summary.skipped} bad records skipped), ` +
-          `${summary.turns} turns, ${summary.mentions} item mentions (${summary.unresolvedMentions} unresolved).`,
-      );
-    } finally {
-      await db.close();
-    }
+  .action(async (paths: string[], opts: ImportFlags) => {
+    const s = await withDatabase((db) => importDistillRecDial(db.dataSource, paths, options(opts)));
+    reportDialogues(s);
+    if (s.unresolvedMentions) console.log(`${s.unresolvedMentions} mentions name items not in the catalogue.`);
   });
 
-importCommand
-  .command('tmdb')
-  .description('item metadata and the knowledge graph from tmdb_movies.json')
+importer('tmdb', 'item metadata and the knowledge graph from tmdb_movies.json')
   .argument('<file>', 'tmdb_movies.json (may be gzip-compressed)')
-  .option('--max-errors <n>', 'skip and report up to n bad records instead of aborting at the first', nonNegativeInt, 0)
-  .option('--quiet', 'no progress output')
-  .action(async (file: string, opts: { maxErrors: number; quiet?: boolean }) => {
-    const config = loadConfig();
-    const db = await openDatabase(config, { poolSize: 2 });
-    try {
-      const s = await importTmdb(db.dataSource, file, { maxErrors: opts.maxErrors, quiet: opts.quiet });
-      console.log(
-        `Imported ${s.items} items, ${s.entities} knowledge-graph entities, ${s.links} links (${s.skipped} bad records skipped, ` +
-          `${s.flagged} with unparseable literals); re-resolved ${s.dialoguesResolved} dialogues.`,
-      );
-    } finally {
-      await db.close();
-    }
+  .action(async (file: string, opts: ImportFlags) => {
+    const s = await withDatabase((db) => importTmdb(db.dataSource, file, options(opts)));
+    console.log(
+      `Imported ${s.items} items, ${s.entities} knowledge-graph entities, ${s.links} links (${s.skipped} bad records skipped, ` +
+        `${s.flagged} with unparseable literals); re-resolved ${s.dialoguesResolved} dialogues.`,
+    );
+  });
+
+importer('amazon', 'Amazon Reviews 2023 files of one category: reviews, item metadata, the 5-core rating CSV', 'Movies_and_TV')
+  .option('--reviews <file>', 'review JSONL (e.g. Movies_and_TV.jsonl[.gz])')
+  .option('--meta <file>', 'item metadata JSONL (e.g. meta_Movies_and_TV.jsonl[.gz])')
+  .option('--ratings <file>', '5-core rating-only CSV (e.g. Movies_and_TV.csv)')
+  .option('--legacy', 'reviews and metadata are in the format of the older Amazon releases (formats.md §1.5)')
+  .action(async (opts: ImportFlags & { reviews?: string; meta?: string; ratings?: string; legacy?: boolean }) => {
+    const s = await withDatabase((db) =>
+      importAmazon(db.dataSource, { reviews: opts.reviews, meta: opts.meta, ratings: opts.ratings, domain: opts.domain, legacy: opts.legacy }, options(opts)),
+    );
+    const kinds = (['reviews', 'metadata', 'ratings'] as const).filter((k) => s[k] !== undefined).map((k) => `${s[k]} ${k === 'metadata' ? 'metadata records' : k}`);
+    console.log(
+      `Imported ${kinds.join(', ')} for ${s.domain} (${s.skipped} bad records skipped)` +
+        (s.itemsUpdated ? `; updated the Amazon metadata of ${s.itemsUpdated} catalogue items` : '') +
+        '. Next: recdial prepare' + (s.domain === 'Movies_and_TV' ? '' : ` --domain ${s.domain}`),
+    );
+  });
+
+importer('llm-redial', 'one LLM-REDIAL domain folder (final_data.jsonl, Conversation.txt, item_map.json, user_ids.json or user_map.json)')
+  .argument('<domain-dir>', 'the folder, e.g. LLM-REDIAL/Movie')
+  .option('--domain <name>', 'domain of its items, users and dialogues (default: the folder name)')
+  .action(async (dir: string, opts: ImportFlags) => {
+    const s = await withDatabase((db) => importLlmRedial(db.dataSource, dir, { domain: opts.domain }, options(opts)));
+    reportDialogues(s);
+    console.log(`${s.users} users (${s.profiles} goal profiles), ${s.items} items of ${s.domain}; ${s.conversationsWithoutText} conversations had no text.`);
+  });
+
+importer('redial', 'ReDial raw JSONL (train_data.jsonl, test_data.jsonl)', 'Movies_and_TV')
+  .argument('<files...>', 'ReDial files; the split comes from the file name')
+  .option('--all-recommender-mentions', 'every movie a Recommender mentions is a recommendation, not only the ones answered suggested: 1')
+  .action(async (files: string[], opts: ImportFlags & { allRecommenderMentions?: boolean }) => {
+    reportDialogues(
+      await withDatabase((db) =>
+        importRedial(db.dataSource, files, { domain: opts.domain, allRecommenderMentions: opts.allRecommenderMentions }, options(opts)),
+      ),
+    );
+  });
+
+importer('pearl', 'PEARL dialogues (train.json, valid.json, test.json)', 'Movies_and_TV')
+  .argument('<files...>', 'PEARL files, each a JSON array; the split comes from the name: train, valid or dev, test')
+  .action(async (files: string[], opts: ImportFlags) => {
+    reportDialogues(await withDatabase((db) => importPearl(db.dataSource, files, { domain: opts.domain }, options(opts))));
+  });
+
+importer('inspired', 'INSPIRED dialogues (train.tsv, dev.tsv, test.tsv)', 'Movies_and_TV')
+  .argument('<files...>', 'INSPIRED TSV files with the 19-column header; dev is the valid split')
+  .option('--merge-turns', 'one turn per run of rows with the same speaker and turn_id (default: one turn per row)')
+  .action(async (files: string[], opts: ImportFlags & { mergeTurns?: boolean }) => {
+    reportDialogues(await withDatabase((db) => importInspired(db.dataSource, files, { domain: opts.domain, mergeTurns: !!opts.mergeTurns }, options(opts))));
   });
 
 program

@@ -61,7 +61,7 @@ export class Item extends Node {
   @Field(() => [String], { description: 'Amazon category path.' })
   categories: string[];
 
-  @Field(() => [ItemDetail], { description: 'Amazon product details (e.g. "Run time"), in source order; nested values as JSON text.' })
+  @Field(() => [ItemDetail], { description: 'Amazon product details (e.g. "Run time") by name; values that are not strings as JSON text.' })
   details: ItemDetail[];
 }
 
@@ -78,7 +78,10 @@ export class ItemDetail {
 function toDetails(details: unknown): ItemDetail[] {
   if (details === null || details === undefined) return [];
   if (typeof details !== 'object' || Array.isArray(details)) return [{ name: '', value: typeof details === 'string' ? details : JSON.stringify(details) }];
-  return Object.entries(details).map(([name, value]) => ({ name, value: typeof value === 'string' ? value : JSON.stringify(value) }));
+  // jsonb keeps no key order: sort by name so the list is stable.
+  return Object.entries(details)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => ({ name, value: typeof value === 'string' ? value : JSON.stringify(value) }));
 }
 
 @ObjectType()
