@@ -10,7 +10,7 @@ import { importInspired } from './ingest/inspired.load';
 import { importLlmRedial } from './ingest/llm-redial.load';
 import { importPearl } from './ingest/pearl.load';
 import { importRedial } from './ingest/redial.load';
-import { InputFileError } from './ingest/errors';
+import { ImportError, InputFileError } from './ingest/errors';
 import { ImportFailed } from './ingest/import-run';
 import { loadSampleOnce } from './ingest/sample';
 import { importTmdb } from './ingest/tmdb.load';
@@ -146,6 +146,7 @@ importer('amazon', 'Amazon Reviews 2023 files of one category: reviews, item met
     console.log(
       `Imported ${kinds.join(', ')} for ${s.domain} (${s.skipped} bad records skipped)` +
         (s.itemsUpdated ? `; updated the Amazon metadata of ${s.itemsUpdated} catalogue items` : '') +
+        (s.nulRemoved ? `; removed U+0000 (which PostgreSQL cannot store) from ${s.nulRemoved} records` : '') +
         '. Next: recdial prepare' + (s.domain === 'Movies_and_TV' ? '' : ` --domain ${s.domain}`),
     );
   });
@@ -234,6 +235,7 @@ program
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (
     error instanceof ImportFailed ||
+    error instanceof ImportError ||
     error instanceof InputFileError ||
     error instanceof ConfigError ||
     error instanceof PendingMigrationsError ||

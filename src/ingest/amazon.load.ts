@@ -2,14 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { copyRows, CopyTable, CopyValue } from '../db/copy';
-import {
-  AmazonMetadata,
-  parseAmazonMetadata,
-  parseAmazonReview,
-  parseLegacyMetadataLine,
-  parseRatingsCsvLine,
-  removeNul,
-} from './amazon';
+import { parseAmazonMetadata, parseAmazonReview, parseLegacyMetadataLine, parseRatingsCsvLine, removeNul } from './amazon';
 import { ImportError, InputFileError } from './errors';
 import { isGzipFile } from './file-content';
 import { ErrorCollector, ImportedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
@@ -55,7 +48,7 @@ export interface AmazonImportSummary {
   nulRemoved: number;
 }
 
-export const DEFAULT_AMAZON_DOMAIN = 'Movies_and_TV';
+const DEFAULT_AMAZON_DOMAIN = 'Movies_and_TV';
 
 const REVIEWS: CopyTable = {
   table: 'amazon_reviews',

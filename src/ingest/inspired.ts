@@ -8,7 +8,7 @@
  */
 import type { StagedMention, StagedTurn } from './dialogue-staging';
 import { RecordError } from './errors';
-import { DialogueTitles, DialogueWarning, markFirstMentions, warning } from './minted-items';
+import { DialogueTitles, DialogueWarning, markFirstMentions, PEER_TITLE_MATCHING, warning } from './minted-items';
 import { parsePythonLiteral } from './python-literal';
 import { findTitleMentions } from './titles';
 
@@ -197,7 +197,7 @@ export function buildInspiredDialogue(rows: InspiredRow[], { mergeTurns = false 
       empty.push(row.labels.uttId);
       continue;
     }
-    const found = findTitleMentions(row.text, titles.candidates(new Set(listed.map((l) => l.key))));
+    const found = findTitleMentions(row.text, titles.candidates(new Set(listed.map((l) => l.key))), PEER_TITLE_MATCHING);
     for (const { title, key } of listed) {
       if (!found.some((m) => m.key === key)) notFound.push(`${JSON.stringify(title)} (utt_id ${row.labels.uttId})`);
     }

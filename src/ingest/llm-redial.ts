@@ -5,8 +5,8 @@
  */
 import type { StagedDialogue, StagedMention, StagedTurn } from './dialogue-staging';
 import { RecordError } from './errors';
-import { DialogueWarning, markFirstMentions, warning } from './minted-items';
-import { cleanTitle, findTitleMentions } from './titles';
+import { DialogueWarning, markFirstMentions, PEER_TITLE_MATCHING, warning } from './minted-items';
+import { findTitleMentions, titleCandidates } from './titles';
 
 export interface LlmRedialConversation {
   /** The k of the record's `conversation_k` key. */
@@ -241,16 +241,6 @@ export class LlmRedialConversations {
   }
 }
 
-/** Title candidates of the items in `ids`, in that order: the full title and the cleaned one. */
-function titleCandidates(ids: string[], titleOf: (id: string) => string | undefined): Array<{ key: string; title: string }> {
-  return ids.flatMap((key) => {
-    const title = titleOf(key);
-    if (title === undefined) return [];
-    const cleaned = cleanTitle(title);
-    return cleaned === title ? [{ key, title }] : [{ key, title }, { key, title: cleaned }];
-  });
-}
-
 /**
  * A matched text as the stager takes it. Mentions are the titles (full or cleaned, quoted or not,
  * longest first) of the dialogue's likes, dislikes and rec_item; the rec_item in an Agent turn is a
@@ -272,7 +262,7 @@ export function llmRedialDialogue(
     role: turn.role,
     text: turn.text,
     rawText: null,
-    mentions: findTitleMentions(turn.text, turn.role === 'ASSISTANT' ? agentTitles : userTitles).map(
+    mentions: findTitleMentions(turn.text, turn.role === 'ASSISTANT' ? agentTitles : userTitles, PEER_TITLE_MATCHING).map(
       (m): StagedMention => ({
         asin: m.key,
         rawId: m.key,

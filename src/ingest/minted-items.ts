@@ -1,13 +1,14 @@
 /**
  * What the importers of peer datasets that name movies by title (PEARL, INSPIRED) share: the
- * item key minted from a title, the titles one dialogue names and their search candidates, the
- * first-mention flags, and the split named by a file (formats.md §6, §7).
+ * item key minted from a title, the titles one dialogue names and their search candidates, how
+ * titles are searched in peer dialogue text (LLM-REDIAL too), the first-mention flags, and the
+ * split named by a file (formats.md §6, §7).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StagedDialogue, StagedItem, StagedTurn } from './dialogue-staging';
 import { InputFileError } from './errors';
-import { cleanTitle } from './titles';
+import { cleanTitle, titleCandidates, type TitleMatchOptions } from './titles';
 
 export type Split = 'train' | 'valid' | 'test';
 
@@ -69,13 +70,16 @@ export class DialogueTitles {
    * cleaned (`Paddington 2`), in listing order; `keys` restricts the search to some titles.
    */
   candidates(keys: Iterable<string> = this.titles.keys()): Array<{ key: string; title: string }> {
-    return [...keys].flatMap((key) => {
-      const title = this.title(key);
-      const cleaned = cleanTitle(title);
-      return cleaned === title ? [{ key, title }] : [{ key, title }, { key, title: cleaned }];
-    });
+    return titleCandidates(keys, (key) => this.title(key));
   }
 }
+
+/**
+ * How the peer importers (PEARL, INSPIRED, LLM-REDIAL) search dialogue text for titles. Their
+ * mentions are recovered from plain, often lower-case chat, where a one-word title in any case
+ * ("Up", "It", "Her", "Heat") is mostly an ordinary word; longer titles still match in any case.
+ */
+export const PEER_TITLE_MATCHING: TitleMatchOptions = { caseInsensitive: 'multi-word' };
 
 /** Flags the first mention of each item in the dialogue; each turn's mentions are sorted by offset. */
 export function markFirstMentions(turns: StagedTurn[]): void {

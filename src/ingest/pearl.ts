@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { StagedTurn } from './dialogue-staging';
 import { RecordError } from './errors';
-import { DialogueTitles, DialogueWarning, markFirstMentions, normaliseTitle, warning } from './minted-items';
+import { DialogueTitles, DialogueWarning, markFirstMentions, normaliseTitle, PEER_TITLE_MATCHING, warning } from './minted-items';
 import { findTitleMentions } from './titles';
 
 export interface ParsedPearlDialogue {
@@ -106,7 +106,7 @@ export function parsePearlRecord(record: unknown): ParsedPearlDialogue {
   const turns: StagedTurn[] = utterances.map((u, index) => ({
     index,
     ...u,
-    mentions: findTitleMentions(u.text, candidates).map((m) => ({
+    mentions: findTitleMentions(u.text, candidates, PEER_TITLE_MATCHING).map((m) => ({
       asin: m.key,
       rawId: titles.title(m.key),
       start: m.start,

@@ -54,6 +54,34 @@ export function escapeRegExp(text: string): string {
 }
 
 /**
+ * What findTitleMentions searches for, for the items `keys` in that order: each title as written
+ * (`Paddington 2 (2017)`) and, where it differs, cleaned (`Paddington 2`). A key without a title
+ * is skipped.
+ */
+export function titleCandidates<K extends string>(
+  keys: Iterable<K>,
+  titleOf: (key: K) => string | undefined,
+): Array<{ key: K; title: string }> {
+  return [...keys].flatMap((key) => {
+    const title = titleOf(key);
+    if (title === undefined) return [];
+    const cleaned = cleanTitle(title);
+    return cleaned === title ? [{ key, title }] : [{ key, title }, { key, title: cleaned }];
+  });
+}
+
+export interface TitleMatchOptions {
+  /**
+   * Which titles may also match in another case: `all` (the default), or only `multi-word`
+   * titles (two or more words separated by whitespace), so that a one-word title such as `Up`
+   * or `It` must match its case exactly and ordinary words in plain text are not taken for it.
+   */
+  caseInsensitive?: 'all' | 'multi-word';
+}
+
+const MULTI_WORD = /\S\s+\S/u;
+
+/**
  * Finds the titles in `text`, longest title first, without overlaps, at word boundaries (the
  * characters just outside a match are not letters, digits or combining marks).
  *
@@ -62,14 +90,17 @@ export function escapeRegExp(text: string): string {
  * whose titles differ only in case each gets its own spelling; between groups, length wins,
  * so `Paddington` never claims the start of `Paddington 2` even when only the shorter title
  * matches exactly. Of two items with the same title the one listed first wins. Every
- * occurrence of a title is reported. The result is sorted by start.
+ * occurrence of a title is reported. The result is sorted by start. `options.caseInsensitive`
+ * limits the case-insensitive matches to multi-word titles.
  */
 export function findTitleMentions<K extends string>(
   text: string,
   titles: ReadonlyArray<{ key: K; title: string }>,
+  options: TitleMatchOptions = {},
 ): Array<TitleMention<K>> {
+  const anyCase = (title: string) => options.caseInsensitive !== 'multi-word' || MULTI_WORD.test(title);
   const candidates = titles
-    .map((t, order) => ({ ...t, order }))
+    .map((t, order) => ({ ...t, order, anyCase: anyCase(t.title) }))
     .filter((t) => t.title.length > 0)
     .sort((a, b) => b.title.length - a.title.length || a.order - b.order);
   const found: Array<TitleMention<K>> = [];
@@ -82,6 +113,7 @@ export function findTitleMentions<K extends string>(
     g = h;
     for (const caseInsensitive of [false, true]) {
       for (const candidate of group) {
+        if (caseInsensitive && !candidate.anyCase) continue;
         // Step one code unit at a time so that overlapping occurrences ("aa" in "aaa") are
         // all considered; claimed spans and boundaries decide which survive.
         const pattern = new RegExp(escapeRegExp(candidate.title), caseInsensitive ? 'giu' : 'gu');

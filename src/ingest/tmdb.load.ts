@@ -96,6 +96,12 @@ export async function importTmdb(dataSource: DataSource, file: string, options: 
         tmdb_id = EXCLUDED.tmdb_id, metadata = EXCLUDED.metadata, updated_at = now()
       WHERE (items.title, items.genres, items.keywords, items."cast", items.directors, items.overview, items.collection, items.countries, items.visual_caption, items.tmdb_id, items.metadata)
             IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.genres, EXCLUDED.keywords, EXCLUDED."cast", EXCLUDED.directors, EXCLUDED.overview, EXCLUDED.collection, EXCLUDED.countries, EXCLUDED.visual_caption, EXCLUDED.tmdb_id, EXCLUDED.metadata)`);
+    // Amazon metadata imported before these items (recdial import amazon --meta) describes them too.
+    await tx.manager.query(`
+      UPDATE items i SET description = md.description, features = md.features, categories = md.categories, details = md.details
+        FROM _tmdb_items t JOIN amazon_metadata md ON md.domain = 'Movies_and_TV' AND md.parent_asin = t.asin
+       WHERE i.asin = t.asin
+         AND (i.description, i.features, i.categories, i.details) IS DISTINCT FROM (md.description, md.features, md.categories, md.details)`);
     // The first name seen for an entity key wins, in file order of the items.
     await tx.manager.query(`
       INSERT INTO kg_entities (key, type, name)

@@ -158,6 +158,8 @@ async function filterItems(m: EntityManager, c: PrepareConfig): Promise<{ read: 
   );
   await m.query('CREATE TEMP TABLE _catalogue ON COMMIT DROP AS SELECT parent_asin FROM _items WHERE reason IS NULL');
   await m.query('ALTER TABLE _catalogue ADD PRIMARY KEY (parent_asin)');
+  // Temporary tables get no statistics from autovacuum; without them the planner guesses badly at millions of rows.
+  await m.query('ANALYZE _catalogue');
   return {
     read: await scalar(m, 'SELECT count(*) FROM _items'),
     removed: await counts(m, 'SELECT reason AS key, count(*) AS n FROM _items WHERE reason IS NOT NULL GROUP BY 1 ORDER BY 1'),
@@ -210,6 +212,7 @@ async function restrictRatings(m: EntityManager, c: PrepareConfig): Promise<numb
       ORDER BY s.user_id, s.parent_asin, s.timestamp_ms`,
     [c.domain],
   );
+  await m.query('ANALYZE _pairs');
   return scalar(m, 'SELECT count(*) FROM _pairs');
 }
 
@@ -254,6 +257,7 @@ async function selectInteractions(m: EntityManager, c: PrepareConfig): Promise<{
      SELECT DISTINCT ON (user_id, parent_asin) * FROM _reviews
       ORDER BY user_id, parent_asin, timestamp_ms, rating, title COLLATE "C", text COLLATE "C", id`,
   );
+  await m.query('ANALYZE _interactions');
   const total = await scalar(m, 'SELECT count(*) FROM _reviews');
   const kept = await scalar(m, 'SELECT count(*) FROM _interactions');
   return { kept, duplicates: total - kept };

@@ -103,3 +103,19 @@ test('Amazon metadata reaches the items: TMDB titles stay, description and detai
     details: [{ name: 'Dubbed:', value: 'Français' }, { name: 'Run time', value: '1 hour and 44 minutes' }],
   });
 });
+
+test('importing tmdb_movies.json after the Amazon metadata gives the items the same Amazon fields', async () => {
+  const other = await createTestDatabase();
+  try {
+    await importAmazon(other.dataSource, { meta: fixture('meta_Movies_and_TV.jsonl') }, { quiet: true });
+    await importTmdb(other.dataSource, fixture('tmdb_movies.json'), { quiet: true });
+    const [item] = await other.dataSource.query('SELECT title, categories, description FROM items WHERE asin = $1', [P2]);
+    expect(item).toEqual({
+      title: 'Paddington 2',
+      categories: ['Movies & TV', 'Kids & Family'],
+      description: ['Paddington takes a job to buy a present and is framed for a theft.'],
+    });
+  } finally {
+    await other.drop();
+  }
+});

@@ -173,6 +173,26 @@ test('a bad record aborts with file:line: field: problem and leaves nothing behi
   expect(await counts(db)).toEqual(before);
 });
 
+test('one-word titles are mentions only in their own case, longer titles in any case', async () => {
+  const file = writeArray('train.json', [
+    {
+      dialogue: ['Seeker: it was fun, and so was the iron giant. Loved It!', 'Recommender: Then heat up some popcorn for Heat (1995).'],
+      user_persona: '',
+      gt_movie_title: 'Heat (1995)',
+      seen_movie_titles: ['It (2017)', 'The Iron Giant (1999)'],
+    },
+  ]);
+  await importPearl(db.dataSource, [file], {}, { quiet: true });
+  const mentions = await db.dataSource.query(`
+    SELECT t.idx, substr(t.text, m.start_offset + 1, m.end_offset - m.start_offset) AS covered, i.asin
+      FROM turn_mentions m JOIN turns t ON t.id = m.turn_id JOIN items i ON i.id = m.item_id ORDER BY t.idx, m.start_offset`);
+  expect(mentions.map((m: any) => [m.idx, m.covered, m.asin])).toEqual([
+    [0, 'the iron giant', 'pearl:the iron giant (1999)'],
+    [0, 'It', 'pearl:it (2017)'],
+    [1, 'Heat (1995)', 'pearl:heat (1995)'],
+  ]);
+});
+
 test('input files that cannot be imported are refused before anything is read', async () => {
   await expect(importPearl(db.dataSource, [path.join(dir, 'train.json')], {}, { quiet: true })).rejects.toThrow(`${path.join(dir, 'train.json')}: no such file`);
   const unnamed = writeArray('pearl.json', [GOOD]);

@@ -74,6 +74,11 @@ describe('readJsonArray', () => {
     expect((await values(tmp.file('tricky.json', text))).map((v) => v.value)).toEqual(JSON.parse(text));
   });
 
+  it('counts lines through escaped line breaks inside strings', async () => {
+    const got = await elements(tmp.file('lines.json', '[\n1,\n"a\\\nb",\n{"c":\n3}, 4]\n'));
+    expect(got.map((e) => e.line)).toEqual([2, 3, 5, 6]);
+  });
+
   it('reads an empty array and nothing else', async () => {
     expect(await values(tmp.file('empty-array.json', ' [ \n ] \n'))).toEqual([]);
   });

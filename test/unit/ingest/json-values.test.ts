@@ -62,6 +62,14 @@ describe('readJsonValues', () => {
     expect((await valuesOf(tmp.file('touching.json', text))).map((v) => v.value)).toEqual([{ a: '}"{' }, [1, [2]], 's"t', 42, true, null, { b: 1 }, -1500]);
   });
 
+  it('counts lines through scalars, escaped line breaks and blank lines', async () => {
+    const reader = readJsonValues(tmp.file('lines.jsonl', '1\n2\n\n"a\\\nb"\n{"c":\n3} 4\n'));
+    const lines: number[] = [];
+    for await (const v of reader) lines.push(v.line);
+    expect(lines).toEqual([1, 2, 4, 6, 7]);
+    expect((await reader.digest()).lineCount).toBe(7);
+  });
+
   it('streams values across read chunks', async () => {
     const records = Array.from({ length: 3000 }, (_, i) => ({ [`AFAKEUSER${i}`]: { history_interaction: [`B0FAKE${i}`], title: `Amélie ${i} 🐻` } }));
     const text = records.map((r) => JSON.stringify(r, null, 2)).join('\n');

@@ -187,7 +187,7 @@ describe('parsePearlRecord', () => {
       data_id: 'train-0001',
       user_id: 'A1B2C3',
       dialogue: [
-        'Seeker: Hi! I loved Paddington (2014) and amélie — something warm? 🐻',
+        'Seeker: Hi! I loved Paddington (2014) and Amélie — amélie, not paddington — something warm? 🐻',
         '',
         'Recommender: Since you enjoyed Paddington, you might like Paddington 2 (2017).',
         'Seeker: Paddington 2 sounds perfect. Paddington 20 does not exist.',
@@ -203,7 +203,8 @@ describe('parsePearlRecord', () => {
     expect(parsed.turns.map(spans)).toEqual([
       [
         ['Paddington (2014)', 'pearl:paddington (2014)', false, true],
-        ['amélie', 'pearl:amélie (2001)', false, true],
+        ['Amélie', 'pearl:amélie (2001)', false, true],
+        // one-word titles match only in their own case (PEER_TITLE_MATCHING): not `amélie`, `paddington`
       ],
       [
         ['Paddington', 'pearl:paddington (2014)', false, false],

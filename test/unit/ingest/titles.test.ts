@@ -1,4 +1,4 @@
-import { cleanTitle, findTitleMentions, isWordBounded } from '../../../src/ingest/titles';
+import { cleanTitle, findTitleMentions, isWordBounded, titleCandidates } from '../../../src/ingest/titles';
 
 describe('cleanTitle (pipeline.md §2.7)', () => {
   it.each([
@@ -134,5 +134,43 @@ describe('findTitleMentions', () => {
   it('ignores empty titles and returns nothing for no titles', () => {
     expect(findTitleMentions('anything', [{ key: 'e', title: '' }])).toEqual([]);
     expect(findTitleMentions('anything', [])).toEqual([]);
+  });
+
+  describe("with { caseInsensitive: 'multi-word' }", () => {
+    const multiWord = { caseInsensitive: 'multi-word' } as const;
+    const titles = [
+      { key: 'it', title: 'It' },
+      { key: 'matrix', title: 'The Matrix' },
+    ];
+
+    it('matches a one-word title only in its own case, a longer title in any case', () => {
+      expect(findTitleMentions('it was fun', titles, multiWord)).toEqual([]);
+      expect(findTitleMentions('the matrix', titles, multiWord)).toEqual([{ key: 'matrix', start: 0, end: 10 }]);
+      expect(findTitleMentions('It was fun, and so was THE MATRIX', titles, multiWord)).toEqual([
+        { key: 'it', start: 0, end: 2 },
+        { key: 'matrix', start: 23, end: 33 },
+      ]);
+      // The default still matches every title in any case.
+      expect(findTitleMentions('it was fun', titles)).toEqual([{ key: 'it', start: 0, end: 2 }]);
+    });
+
+    it('counts words by whitespace, so a hyphenated title is one word', () => {
+      const heroes = [
+        { key: 'spider', title: 'Spider-Man' },
+        { key: 'up', title: 'Up (2009)' },
+      ];
+      expect(findTitleMentions('spider-man, then up (2009), then up', heroes, multiWord)).toEqual([{ key: 'up', start: 17, end: 26 }]);
+    });
+  });
+});
+
+describe('titleCandidates', () => {
+  it('lists the full and the cleaned title of each key in order, skipping keys without a title', () => {
+    const titles: Record<string, string> = { p2: 'Paddington 2 (2017)', heat: 'Heat' };
+    expect(titleCandidates(['heat', 'none', 'p2'], (key) => titles[key])).toEqual([
+      { key: 'heat', title: 'Heat' },
+      { key: 'p2', title: 'Paddington 2 (2017)' },
+      { key: 'p2', title: 'Paddington 2' },
+    ]);
   });
 });
