@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/config';
 import { describeDatabase, OpenDatabase, openDatabase, PendingMigrationsError } from './db/database';
 import { migrate } from './db/migrate';
 import { importAmazon } from './ingest/amazon.load';
+import type { DialogueImportCounts } from './ingest/dialogue-staging';
 import { importDistillRecDial } from './ingest/distillrecdial.load';
 import { importInspired } from './ingest/inspired.load';
 import { importLlmRedial } from './ingest/llm-redial.load';
@@ -107,7 +108,7 @@ function importer(name: string, description: string, domainDefault?: string): Co
 
 const options = (opts: ImportFlags) => ({ maxErrors: opts.maxErrors, quiet: opts.quiet });
 
-function reportDialogues(s: { inserted: number; alreadyPresent: number; skipped: number; turns: number; mentions: number; itemsCreated?: number; usersCreated?: number }) {
+function reportDialogues(s: DialogueImportCounts & { itemsCreated?: number; usersCreated?: number }) {
   const created = s.itemsCreated === undefined ? '' : `, ${s.itemsCreated} new items, ${s.usersCreated} new users`;
   console.log(
     `Imported ${s.inserted} dialogues (${s.alreadyPresent} already present, ${s.skipped} bad records skipped), ` +

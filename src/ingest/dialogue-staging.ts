@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { copyRows, CopyValue } from '../db/copy';
 import type { ValidationIssueRecord } from '../modules/dialogue/dialogue.entity';
-import { ImportTransaction } from './import-run';
+import { ImportedFile, ImportTransaction } from './import-run';
 
 /*
  * Every dialogue importer parses its format into these records and hands them to a DialogueStager,
@@ -58,6 +58,19 @@ export interface StagedItem {
   title: string;
   cleanedTitle: string;
   metadata: Record<string, unknown>;
+}
+
+/** What every dialogue import reports (the CLI prints these). */
+export interface DialogueImportCounts {
+  importRunId: number;
+  files: ImportedFile[];
+  /** Dialogues read (bad records not counted). */
+  read: number;
+  inserted: number;
+  alreadyPresent: number;
+  skipped: number;
+  turns: number;
+  mentions: number;
 }
 
 export interface PublishSummary {

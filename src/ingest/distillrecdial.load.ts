@@ -3,22 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { ParsedReleaseDialogue, parseReleaseRecord, splitFromFileName } from './distillrecdial';
-import { DialogueStager, StagedDialogue } from './dialogue-staging';
+import { DialogueImportCounts, DialogueStager, StagedDialogue } from './dialogue-staging';
 import { InputFileError, RecordError } from './errors';
 import { ErrorCollector, ImportedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
 import { parseJsonLine, readLines } from './lines';
 import { renderChatTemplate } from './chat-template';
 import { Progress } from './progress';
 
-export interface DistillRecDialImportSummary {
-  importRunId: number;
-  files: ImportedFile[];
-  read: number;
-  inserted: number;
-  alreadyPresent: number;
-  skipped: number;
-  turns: number;
-  mentions: number;
+export interface DistillRecDialImportSummary extends DialogueImportCounts {
   unresolvedMentions: number;
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { copyRows, CopyValue } from '../db/copy';
-import { DialogueStager, StagedDialogue } from './dialogue-staging';
+import { DialogueImportCounts, DialogueStager, StagedDialogue } from './dialogue-staging';
 import { InputFileError, RecordError } from './errors';
 import { ErrorCollector, ImportedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
 import type { FileDigest } from './file-content';
@@ -26,10 +26,8 @@ export interface LlmRedialImportOptions {
   domain?: string;
 }
 
-export interface LlmRedialImportSummary {
-  importRunId: number;
+export interface LlmRedialImportSummary extends DialogueImportCounts {
   domain: string;
-  files: ImportedFile[];
   /** Entries of item_map.json, and how many of them were new items. */
   items: number;
   itemsCreated: number;
@@ -40,13 +38,6 @@ export interface LlmRedialImportSummary {
   /** Conversations of final_data.jsonl, and how many of them have no text in Conversation.txt. */
   conversations: number;
   conversationsWithoutText: number;
-  /** Dialogues read from Conversation.txt. */
-  read: number;
-  inserted: number;
-  alreadyPresent: number;
-  skipped: number;
-  turns: number;
-  mentions: number;
 }
 
 const BATCH = 1000;

@@ -1,21 +1,12 @@
 import path from 'node:path';
-import { DialogueStager, StagedDialogue, StagedItem } from './dialogue-staging';
+import { DialogueImportCounts, DialogueStager, StagedDialogue, StagedItem } from './dialogue-staging';
 import { ImportError } from './errors';
 import { ErrorCollector, ImportedFile, ImportFailed, ImportOptions, ImportTransaction, recordImportRun } from './import-run';
 import type { FileDigest } from './file-content';
 
-export interface MintedImportSummary {
-  importRunId: number;
-  files: ImportedFile[];
-  /** Dialogues read (bad records not counted). */
-  read: number;
-  inserted: number;
-  alreadyPresent: number;
-  skipped: number;
+export interface MintedImportSummary extends DialogueImportCounts {
   /** Dialogues read with at least one warning. */
   flagged: number;
-  turns: number;
-  mentions: number;
   itemsCreated: number;
   usersCreated: number;
 }
