@@ -5,7 +5,7 @@ import { copyRows, CopyTable, CopyValue } from '../db/copy';
 import { parseAmazonMetadata, parseAmazonReview, parseLegacyMetadataLine, parseRatingsCsvLine, removeNul } from './amazon';
 import { ImportError, InputFileError } from './errors';
 import { isGzipFile } from './file-content';
-import { ErrorCollector, ImportedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
+import { ErrorCollector, ImportedFile, importedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
 import { parseJsonLine, readLines } from './lines';
 import { Progress } from './progress';
 
@@ -110,7 +110,7 @@ async function loadFile(ctx: LoadContext, kind: AmazonFileKind, file: string, ta
   await copyRows(ctx.tx.client, target, parsed());
   const digest = await reader.digest();
   progress.finish(`${rows.toLocaleString('en')} ${kind} rows from ${digest.lineCount.toLocaleString('en')} lines`);
-  return { rows, file: { kind, path: path.resolve(file), sha256: digest.sha256, lines: digest.lineCount } };
+  return { rows, file: { kind, ...importedFile(file, digest) } };
 }
 
 /**

@@ -73,6 +73,11 @@ export interface DialogueImportCounts {
   mentions: number;
 }
 
+/** The counts every dialogue import reports, from what it read and what publishing wrote. */
+export function dialogueCounts(read: number, skipped: number, published: PublishSummary): Omit<DialogueImportCounts, 'importRunId' | 'files'> {
+  return { read, inserted: published.inserted, alreadyPresent: read - published.inserted, skipped, turns: published.turns, mentions: published.mentions };
+}
+
 export interface PublishSummary {
   inserted: number;
   turns: number;

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { ParsedReleaseDialogue, parseReleaseRecord, splitFromFileName } from './distillrecdial';
-import { DialogueImportCounts, DialogueStager, StagedDialogue } from './dialogue-staging';
+import { DialogueImportCounts, dialogueCounts, DialogueStager, StagedDialogue } from './dialogue-staging';
 import { InputFileError, RecordError } from './errors';
-import { ErrorCollector, ImportedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
+import { ErrorCollector, ImportedFile, importedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
 import { parseJsonLine, readLines } from './lines';
 import { renderChatTemplate } from './chat-template';
 import { Progress } from './progress';
@@ -117,7 +117,7 @@ export async function importDistillRecDial(dataSource: DataSource, paths: string
         progress.update(line.byteOffset, read);
       }
       const digest = await reader.digest();
-      imported.push({ path: path.resolve(file), sha256: digest.sha256, lines: digest.lineCount });
+      imported.push(importedFile(file, digest));
       progress.finish(`${digest.lineCount.toLocaleString('en')} lines read`);
     }
     const published = await stager.publish();
@@ -128,12 +128,7 @@ export async function importDistillRecDial(dataSource: DataSource, paths: string
       );
     }
     const counts = {
-      read,
-      inserted: published.inserted,
-      alreadyPresent: read - published.inserted,
-      skipped: errors.errors.length,
-      turns: published.turns,
-      mentions: published.mentions,
+      ...dialogueCounts(read, errors.errors.length, published),
       unresolvedMentions: published.unresolvedMentions,
     };
     const importRunId = await recordImportRun(tx.manager, 'distillrecdial', imported, counts);

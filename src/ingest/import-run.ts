@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { ImportError, RecordError } from './errors';
+import type { FileDigest } from './file-content';
 
 /** Imports of any kind take this lock so that two runs never interleave their upserts. */
 const IMPORT_LOCK = 7_307_441_134;
@@ -76,6 +78,11 @@ export interface ImportedFile {
   path: string;
   sha256: string;
   lines: number;
+}
+
+/** What an import run records of a file it read. */
+export function importedFile(file: string, digest: FileDigest): ImportedFile {
+  return { path: path.resolve(file), sha256: digest.sha256, lines: digest.lineCount };
 }
 
 export async function recordImportRun(manager: EntityManager, kind: string, files: ImportedFile[], counts: Record<string, number>): Promise<number> {

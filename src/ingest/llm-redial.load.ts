@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { copyRows, CopyValue } from '../db/copy';
-import { DialogueImportCounts, DialogueStager, StagedDialogue } from './dialogue-staging';
+import { DialogueImportCounts, dialogueCounts, DialogueStager, StagedDialogue } from './dialogue-staging';
 import { InputFileError, RecordError } from './errors';
-import { ErrorCollector, ImportedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
-import type { FileDigest } from './file-content';
+import { ErrorCollector, ImportedFile, importedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
 import { readJsonValues } from './json-values';
 import { readLines } from './lines';
 import {
@@ -62,10 +61,6 @@ function domainFiles(dir: string): DomainFiles {
   return { finalData: required('final_data.jsonl'), conversations: required('Conversation.txt'), itemMap: required('item_map.json'), userMap };
 }
 
-function fileRead(imported: ImportedFile[], file: string, digest: FileDigest): void {
-  imported.push({ path: path.resolve(file), sha256: digest.sha256, lines: digest.lineCount });
-}
-
 /**
  * A file holding one JSON object `{ "<id>": value }` (item_map.json, user_ids.json), read into a
  * map; each entry is checked by `entry`, and a bad entry is one bad record.
@@ -81,7 +76,7 @@ async function readIdMap<T>(file: string, errors: ErrorCollector, entry: (id: st
       for (const [id, v] of Object.entries(object)) errors.attempt(file, value.line, () => map.set(id, entry(id, v)));
     });
   }
-  fileRead(imported, file, await reader.digest());
+  imported.push(importedFile(file, await reader.digest()));
   return map;
 }
 
@@ -122,7 +117,7 @@ async function readFinalData(
     progress.update(0, ++users);
   }
   await flush();
-  fileRead(imported, file, await reader.digest());
+  imported.push(importedFile(file, await reader.digest()));
   progress.finish(`${users.toLocaleString('en')} users, ${conversations.size.toLocaleString('en')} conversations`);
   return { conversations, users };
 }
@@ -204,7 +199,7 @@ export async function importLlmRedial(
       progress.update(line.byteOffset, read);
     }
     await stage(parser.end());
-    fileRead(imported, file, await reader.digest());
+    imported.push(importedFile(file, await reader.digest()));
     progress.finish(`${read.toLocaleString('en')} dialogues`);
 
     const published = await stager.publish();
@@ -217,12 +212,7 @@ export async function importLlmRedial(
       profiles: written.profiles,
       conversations: conversations.size,
       conversationsWithoutText: conversations.withoutText,
-      read,
-      inserted: published.inserted,
-      alreadyPresent: read - published.inserted,
-      skipped: errors.errors.length,
-      turns: published.turns,
-      mentions: published.mentions,
+      ...dialogueCounts(read, errors.errors.length, published),
     };
     const importRunId = await recordImportRun(tx.manager, 'llm-redial', imported, counts);
     return { importRunId, domain, files: imported, ...counts };

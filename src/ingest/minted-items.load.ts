@@ -1,7 +1,6 @@
-import path from 'node:path';
-import { DialogueImportCounts, DialogueStager, StagedDialogue, StagedItem } from './dialogue-staging';
+import { DialogueImportCounts, dialogueCounts, DialogueStager, StagedDialogue, StagedItem } from './dialogue-staging';
 import { ImportError } from './errors';
-import { ErrorCollector, ImportedFile, ImportFailed, ImportOptions, ImportTransaction, recordImportRun } from './import-run';
+import { ErrorCollector, ImportedFile, importedFile, ImportFailed, ImportOptions, ImportTransaction, recordImportRun } from './import-run';
 import type { FileDigest } from './file-content';
 
 export interface MintedImportSummary extends DialogueImportCounts {
@@ -69,19 +68,14 @@ export class MintedImport {
   }
 
   fileRead(file: string, digest: FileDigest): void {
-    this.files.push({ path: path.resolve(file), sha256: digest.sha256, lines: digest.lineCount });
+    this.files.push(importedFile(file, digest));
   }
 
   async finish(): Promise<MintedImportSummary> {
     const published = await this.stager.publish();
     const counts = {
-      read: this.read,
-      inserted: published.inserted,
-      alreadyPresent: this.read - published.inserted,
-      skipped: this.errors.errors.length,
+      ...dialogueCounts(this.read, this.errors.errors.length, published),
       flagged: this.flagged,
-      turns: published.turns,
-      mentions: published.mentions,
       itemsCreated: published.itemsCreated,
       usersCreated: published.usersCreated,
     };

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { copyRows, CopyValue } from '../db/copy';
 import { reresolveReleaseDialogues } from './distillrecdial.load';
 import { ImportError, InputFileError } from './errors';
-import { ErrorCollector, ImportedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
+import { ErrorCollector, ImportedFile, importedFile, ImportOptions, ImportTransaction, inImportTransaction, recordImportRun } from './import-run';
 import { readJsonArray } from './json-array';
 import { Progress } from './progress';
 import { parseTmdbRecord, TmdbItem } from './tmdb';
@@ -123,7 +123,7 @@ export async function importTmdb(dataSource: DataSource, file: string, options: 
     await tx.manager.query(`UPDATE turn_mentions m SET item_id = i.id FROM items i WHERE m.item_id IS NULL AND m.raw_id <> '' AND i.asin = m.raw_id`);
     const dialoguesResolved = await reresolveReleaseDialogues(tx);
 
-    const imported: ImportedFile = { path: path.resolve(file), sha256: digest.sha256, lines: digest.lineCount };
+    const imported = importedFile(file, digest);
     const counts = { items: read, entities: entities.n, links: links.n, skipped: errors.errors.length, flagged, dialoguesResolved };
     const importRunId = await recordImportRun(tx.manager, 'tmdb', [imported], counts);
     return { importRunId, file: imported, ...counts };
