@@ -18,6 +18,9 @@ import { importTmdb } from './ingest/tmdb.load';
 import { prepare, PrepareError } from './prepare/prepare';
 import { startServer } from './server/app';
 import { printSdl } from './server/schema';
+import pino from 'pino';
+import { startWorker } from '../generator/worker/worker';
+import { ApiKeyError, createApiKey, isApiKeyRole, listApiKeys, revokeApiKey } from './modules/api-key/api-key.service';
 
 function nonNegativeInt(value: string): number {
   const n = Number(value);
@@ -224,6 +227,60 @@ program
   });
 
 program
+  .command('worker')
+  .description('a generation worker: takes queued jobs for every role with a configured endpoint (any number may run)')
+  .option('--concurrency <n>', 'requests in flight per endpoint (default: TEACHER_/STUDENT_MAX_IN_FLIGHT or 64)', positiveInt)
+  .action(async (opts: { concurrency?: number }) => {
+    const config = loadConfig();
+    const db = await openDatabase(config, { poolSize: 8 });
+    const logger = pino({ level: config.logLevel });
+    const worker = await startWorker({ dataSource: db.dataSource, url: db.url, config, logger, concurrency: opts.concurrency });
+    console.log(`recdial worker ${worker.id} working for ${worker.roles.join(' and ')} (${describeDatabase(db, config)})`);
+    const stop = async () => {
+      console.log('stopping: finishing the requests in flight …');
+      await worker.stop();
+      await db.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+const keysCommand = program.command('keys').description('API keys: operators may run mutations and downloads, readers only read');
+
+keysCommand
+  .command('create')
+  .description('create a key and print its secret once (only its hash is stored)')
+  .requiredOption('--name <name>', 'a unique name, recorded as the creator of runs and prompt versions')
+  .option('--role <role>', 'operator or reader', 'operator')
+  .action(async (opts: { name: string; role: string }) => {
+    if (!isApiKeyRole(opts.role)) throw new ApiKeyError(`--role must be operator or reader, got "${opts.role}"`);
+    const key = await withDatabase((db) => createApiKey(db.dataSource.manager, { name: opts.name, role: opts.role }));
+    console.log(`Created ${key.role} key "${key.name}". Its secret is shown only now:\n${key.secret}`);
+  });
+
+keysCommand
+  .command('list')
+  .description('list keys (names, roles, last use; never secrets)')
+  .action(async () => {
+    const keys = await withDatabase((db) => listApiKeys(db.dataSource.manager));
+    for (const k of keys) {
+      console.log(`${k.name}\t${k.role}\t${k.revokedAt ? 'revoked' : 'active'}\tlast used ${k.lastUsedAt ? k.lastUsedAt.toISOString() : 'never'}`);
+    }
+    if (keys.length === 0) console.log('No keys yet: `recdial keys create --name NAME`.');
+  });
+
+keysCommand
+  .command('revoke')
+  .description('revoke a key by name')
+  .argument('<name>')
+  .action(async (name: string) => {
+    const revoked = await withDatabase((db) => revokeApiKey(db.dataSource.manager, name));
+    if (!revoked) throw new ApiKeyError(`no active key named "${name}"`);
+    console.log(`Revoked "${name}".`);
+  });
+
+program
   .command('schema')
   .description('print the GraphQL schema (SDL)')
   .option('--out <file>', 'write it to a file instead')
@@ -240,7 +297,8 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     error instanceof InputFileError ||
     error instanceof ConfigError ||
     error instanceof PendingMigrationsError ||
-    error instanceof PrepareError
+    error instanceof PrepareError ||
+    error instanceof ApiKeyError
   ) {
     console.error(`recdial: ${error.message}`);
   } else {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { GenerationConfig, loadGenerationConfig } from './generation';
 
 /** The one place that reads process.env. Everything else receives a frozen Config. */
 export interface Config {
@@ -17,13 +18,19 @@ export interface Config {
   logLevel: string;
   /** Load the bundled sample into a fresh embedded database on first start. */
   loadSample: boolean;
+  /** RECDIAL_API_KEYS: comma-separated `name:role:secret` entries seeded at server start (containers, tests). */
+  apiKeys: string | null;
+  /** RECDIAL_REQUIRE_KEY_FOR_QUERIES: queries and subscriptions need a valid key too (mutations always need an operator key). */
+  requireKeyForQueries: boolean;
+  /** Model endpoints per role, worker limits and retry policy. */
+  generation: Readonly<GenerationConfig>;
 }
 
 export class ConfigError extends Error {}
 
 const ROOT = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+export function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -33,7 +40,7 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   return value;
 }
 
-function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+export function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
@@ -55,5 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     pageCap: 100,
     logLevel: env.LOG_LEVEL || 'info',
     loadSample: bool(env, 'RECDIAL_LOAD_SAMPLE', true),
+    apiKeys: env.RECDIAL_API_KEYS?.trim() || null,
+    requireKeyForQueries: bool(env, 'RECDIAL_REQUIRE_KEY_FOR_QUERIES', false),
+    generation: loadGenerationConfig(env),
   });
 }

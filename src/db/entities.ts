@@ -1,10 +1,13 @@
 import { AmazonMetadataEntity, AmazonRatingEntity, AmazonReviewEntity } from '../modules/amazon/amazon.entity';
+import { ApiKeyEntity } from '../modules/api-key/api-key.entity';
 import { DialogueEntity } from '../modules/dialogue/dialogue.entity';
+import { GenerationAttemptEntity, GenerationJobEntity, GenerationRunEntity } from '../modules/generation/generation.entity';
 import { ImportRunEntity } from '../modules/importing/import-run.entity';
 import { InteractionEntity } from '../modules/interaction/interaction.entity';
 import { ItemEntity } from '../modules/item/item.entity';
 import { ItemEntityLink, KgEntity } from '../modules/kg/kg.entity';
 import { PreparationEntity } from '../modules/preparation/preparation.entity';
+import { PromptVersionEntity } from '../modules/prompt/prompt-version.entity';
 import { SettingEntity } from '../modules/setting/setting.entity';
 import { StereotypeEntity } from '../modules/stereotype/stereotype.entity';
 import { TurnEntity, TurnMentionEntity } from '../modules/turn/turn.entity';
@@ -28,4 +31,9 @@ export const entities = [
   AmazonRatingEntity,
   PreparationEntity,
   UserProfileEntity,
+  ApiKeyEntity,
+  PromptVersionEntity,
+  GenerationRunEntity,
+  GenerationJobEntity,
+  GenerationAttemptEntity,
 ];

@@ -9,11 +9,15 @@ import { GraphQLFormattedError } from 'graphql';
 import pino, { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { Config } from '../config/config';
+import { createGenerationAccess } from '../modules/generation/generation.access';
+import { seedApiKeys } from '../modules/api-key/api-key.service';
+import { authenticateCaller, authPlugin } from './auth';
 import { Context, createContext } from './context';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { limitsPlugin } from './limits';
 import { createMetrics, observabilityPlugin } from './observability';
 import { getSchema } from './schema';
+import { attachGraphQLWs } from './subscriptions';
 
 /** Masks everything that is not one of the API's stable errors; statement timeouts get their own code. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -39,16 +43,21 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
   const { dataSource, config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel });
   const schema = await getSchema();
+  if (config.apiKeys) await seedApiKeys(dataSource.manager, config.apiKeys);
   const metrics = createMetrics();
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  const generation = createGenerationAccess({ dataSource, config, logger });
+  const graphqlWs = attachGraphQLWs({ httpServer, schema, dataSource, config, logger, formatError, generation });
   const apollo = new ApolloServer<Context>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => { await graphqlWs.dispose(); await generation.close(); } }) },
+      authPlugin(),
       limitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity }),
       observabilityPlugin(logger, metrics),
     ],
@@ -74,7 +83,8 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
     '/graphql',
     cors(),
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async () => createContext(dataSource, config) }),
+    // A bad or revoked key fails here (401) whatever the operation; so does no key when queries need one.
+    expressMiddleware(apollo, { context: async ({ req }) => createContext(dataSource, config, generation, await authenticateCaller(dataSource.manager, req.headers.authorization, config)) }),
   );
   return { app, httpServer, apollo, logger };
 }

@@ -1,8 +1,12 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { Config } from '../config/config';
+import type { Principal } from '../modules/api-key/api-key.service';
+import type { GenerationAccess } from '../modules/generation/generation.access';
+import { createGenerationLoaders } from '../modules/generation/generation.loaders';
 import { createDialogueLoaders } from '../modules/dialogue/dialogue.loaders';
 import { createItemLoaders } from '../modules/item/item.loaders';
 import { createPreparationLoaders } from '../modules/preparation/preparation.loaders';
+import { createPromptLoaders } from '../modules/prompt/prompt.loaders';
 import { createStereotypeLoaders } from '../modules/stereotype/stereotype.loaders';
 import { createUserLoaders } from '../modules/user/user.loaders';
 
@@ -13,6 +17,8 @@ export function createLoaders(manager: EntityManager) {
     ...createUserLoaders(manager),
     ...createDialogueLoaders(manager),
     ...createPreparationLoaders(manager),
+    ...createPromptLoaders(manager),
+    ...createGenerationLoaders(manager),
   };
 }
 
@@ -23,9 +29,13 @@ export interface Context {
   manager: EntityManager;
   loaders: Loaders;
   config: Readonly<Config>;
+  /** The caller's API key (src/server/auth.ts), or null when none was sent. */
+  principal: Principal | null;
+  /** The generation queue and run events of this server process. */
+  generation: GenerationAccess;
 }
 
-export function createContext(dataSource: DataSource, config: Readonly<Config>): Context {
+export function createContext(dataSource: DataSource, config: Readonly<Config>, generation: GenerationAccess, principal: Principal | null = null): Context {
   const manager = dataSource.manager;
-  return { manager, loaders: createLoaders(manager), config };
+  return { manager, loaders: createLoaders(manager), config, principal, generation };
 }

@@ -9,6 +9,8 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   CONFLICT: 'CONFLICT',
   TIMEOUT: 'TIMEOUT',
+  /** A model endpoint is unreachable or does not serve the configured model. */
+  MODEL_ENDPOINT_UNAVAILABLE: 'MODEL_ENDPOINT_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -34,4 +36,8 @@ export function queryTooComplex(message: string): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, http: { status: 400 } },
   });
+}
+
+export function notFound(argument: string, problem: string): GraphQLError {
+  return new GraphQLError(`${argument}: ${problem}`, { extensions: { code: ErrorCode.NOT_FOUND, argument } });
 }

@@ -1,5 +1,5 @@
 import { ApolloServerPlugin } from '@apollo/server';
-import { FragmentDefinitionNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { DocumentNode, FragmentDefinitionNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { queryTooComplex } from './errors';
 
@@ -39,32 +39,47 @@ function connectionEstimator(options: { defaultPage: number; turnsPerDialogue: n
   };
 }
 
-export function limitsPlugin(schema: GraphQLSchema, limits: { maxDepth: number; maxComplexity: number }): ApolloServerPlugin {
+export interface Limits {
+  maxDepth: number;
+  maxComplexity: number;
+}
+
+/** Throws QUERY_TOO_COMPLEX when the operation is too deep or too costly (HTTP plugin and graphql-ws alike). */
+export function assertWithinLimits(
+  schema: GraphQLSchema,
+  limits: Limits,
+  request: { document: DocumentNode; operation: OperationDefinitionNode; operationName?: string | null; variables?: Record<string, unknown> | null },
+): void {
+  const { document, operation } = request;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+  const depth = operationDepth(operation, fragments);
+  if (depth > limits.maxDepth) {
+    throw queryTooComplex(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
+  }
+  const complexity = getComplexity({
+    schema,
+    query: document,
+    operationName: request.operationName ?? undefined,
+    variables: request.variables ?? {},
+    estimators: [
+      connectionEstimator({ defaultPage: 20, turnsPerDialogue: 20 }) as never,
+      fieldExtensionsEstimator(),
+      simpleEstimator({ defaultComplexity: 1 }),
+    ],
+  });
+  if (complexity > limits.maxComplexity) {
+    throw queryTooComplex(`query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}; ask for smaller pages or fewer nested fields`);
+  }
+}
+
+export function limitsPlugin(schema: GraphQLSchema, limits: Limits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request }) {
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
           if (!operation) return;
-          const depth = operationDepth(operation, fragments);
-          if (depth > limits.maxDepth) {
-            throw queryTooComplex(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
-          }
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [
-              connectionEstimator({ defaultPage: 20, turnsPerDialogue: 20 }) as never,
-              fieldExtensionsEstimator(),
-              simpleEstimator({ defaultComplexity: 1 }),
-            ],
-          });
-          if (complexity > limits.maxComplexity) {
-            throw queryTooComplex(`query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}; ask for smaller pages or fewer nested fields`);
-          }
+          assertWithinLimits(schema, limits, { document, operation, operationName: request.operationName, variables: request.variables });
         },
       };
     },

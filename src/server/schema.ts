@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, PubSub } from 'type-graphql';
 import { DialogueResolver, ItemMentionResolver, TurnResolver } from '../modules/dialogue/dialogue.resolver';
+import { DialogueGenerationResolver, GenerationRunResolver, PromptPreviewResolver, ProvenanceResolver } from '../modules/generation/generation.resolver';
 import { ItemResolver } from '../modules/item/item.resolver';
 import { SplitResolver } from '../modules/split/split.resolver';
 import { StereotypeResolver } from '../modules/stereotype/stereotype.resolver';
 import { PreparationResolver } from '../modules/preparation/preparation.resolver';
+import { PromptResolver, StereotypePromptResolver } from '../modules/prompt/prompt.resolver';
 import { GoalProfileResolver, InteractionResolver, UserProfileResolver, UserResolver } from '../modules/user/user.resolver';
 import { NodeResolver } from './node.resolver';
 
@@ -21,7 +23,13 @@ export const resolvers = [
   PreparationResolver,
   InteractionResolver,
   StereotypeResolver,
+  StereotypePromptResolver,
+  PromptResolver,
   SplitResolver,
+  GenerationRunResolver,
+  PromptPreviewResolver,
+  DialogueGenerationResolver,
+  ProvenanceResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;
@@ -29,7 +37,15 @@ let built: Promise<GraphQLSchema> | null = null;
 /** Built once per process: type-graphql's metadata is global. */
 export function getSchema(): Promise<GraphQLSchema> {
   // Validation is by hand in services, so that messages name the argument.
-  return (built ??= buildSchema({ resolvers, validate: false }));
+  // Subscriptions bring their own event sources (`subscribe`), fed by PostgreSQL LISTEN/NOTIFY
+  // so that workers in other processes reach them; type-graphql still insists on a pubSub.
+  const pubSub = {
+    publish: () => undefined,
+    subscribe: () => {
+      throw new Error('recdial subscriptions use `subscribe`, not topics');
+    },
+  } as unknown as PubSub;
+  return (built ??= buildSchema({ resolvers, validate: false, pubSub }));
 }
 
 /** The committed SDL (`schema/schema.graphql`), sorted so that diffs stay readable. */

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { Config, loadConfig } from '../../src/config/config';
 import { RunningServer, startServer } from '../../src/server/app';
 import pino from 'pino';
+import WebSocket from 'ws';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -11,7 +12,10 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestApi {
   server: RunningServer;
-  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** `options.token` is sent as `Authorization: Bearer <token>`. */
+  query<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string }): Promise<GraphQLResponse<T>>;
+  /** ws://…/graphql, for graphql-ws clients (see `openGraphQLSocket`). */
+  wsUrl: string;
   get(path: string): Promise<Response>;
   close(): Promise<void>;
 }
@@ -23,10 +27,11 @@ export async function startTestApi(dataSource: DataSource, overrides: Partial<Co
   const base = server.url.replace(/\/graphql$/, '');
   return {
     server,
-    async query(query, variables) {
+    wsUrl: server.url.replace(/^http/, 'ws'),
+    async query(query, variables, options = {}) {
       const res = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await res.json()) as GraphQLResponse;
@@ -34,5 +39,49 @@ export async function startTestApi(dataSource: DataSource, overrides: Partial<Co
     },
     get: (path) => fetch(base + path),
     close: () => server.close(),
+  };
+}
+
+/** A raw graphql-transport-ws connection: send `connection_init` with `connectionParams`, then messages. */
+export interface TestSocket {
+  /** The server's `connection_ack`, or how it closed the socket instead. */
+  ready: Promise<{ acked: true } | { acked: false; code: number; reason: string }>;
+  /** Runs one operation; resolves with its `next` payloads and its `error` payload, if any. */
+  run(query: string, variables?: Record<string, unknown>): Promise<{ results: any[]; errors?: any[] }>;
+  closed: Promise<{ code: number; reason: string }>;
+  close(): void;
+}
+
+export function openGraphQLSocket(url: string, connectionParams?: Record<string, unknown>): TestSocket {
+  const socket = new WebSocket(url, 'graphql-transport-ws');
+  const handlers = new Map<string, (message: any) => void>();
+  let nextId = 1;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })));
+  const ready = new Promise<{ acked: true } | { acked: false; code: number; reason: string }>((resolve) => {
+    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: connectionParams })));
+    socket.addEventListener('message', (e) => {
+      const message = JSON.parse(String(e.data));
+      if (message.type === 'connection_ack') resolve({ acked: true });
+      else if (message.id && handlers.has(message.id)) handlers.get(message.id)!(message);
+    });
+    void closed.then(({ code, reason }) => resolve({ acked: false, code, reason }));
+  });
+  return {
+    ready,
+    closed,
+    run(query, variables) {
+      const id = String(nextId++);
+      return new Promise((resolve, reject) => {
+        const results: any[] = [];
+        handlers.set(id, (message) => {
+          if (message.type === 'next') results.push(message.payload);
+          else if (message.type === 'error') resolve({ results, errors: message.payload });
+          else if (message.type === 'complete') resolve({ results });
+        });
+        void closed.then(({ code, reason }) => reject(new Error(`socket closed (${code} ${reason})`)));
+        socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+      });
+    },
+    close: () => socket.close(),
   };
 }

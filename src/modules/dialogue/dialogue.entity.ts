@@ -1,7 +1,8 @@
 import { ItemEntity } from '../item/item.entity';
 import { StereotypeEntity } from '../stereotype/stereotype.entity';
 import { UserEntity } from '../user/user.entity';
-import { JoinColumn, ManyToOne, Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { GenerationJobEntity, GenerationRunEntity } from '../generation/generation.entity';
+import { JoinColumn, ManyToOne, Relation, Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const SPLITS = ['train', 'valid', 'test'] as const;
 export type SplitValue = (typeof SPLITS)[number];
@@ -31,6 +32,8 @@ export interface ValidationIssueRecord {
 @Index('dialogues_target_idx', ['targetItemId', 'id'])
 @Index('dialogues_target_raw_idx', ['targetRawId'])
 @Index('dialogues_supersedes_idx', ['supersedesId'])
+@Index('dialogues_generation_run_idx', ['generationRunId', 'id'])
+@Index('dialogues_run_content_idx', ['generationRunId', 'contentHash'])
 export class DialogueEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -95,6 +98,18 @@ export class DialogueEntity {
   @Column('text', { name: 'import_key', nullable: true })
   importKey: string | null;
 
+  /** Generated dialogues: the run and job that wrote them (one dialogue per job, at most). */
+  @Column('integer', { name: 'generation_run_id', nullable: true })
+  generationRunId: number | null;
+
+  @Index('dialogues_generation_job_key', { unique: true })
+  @Column('integer', { name: 'generation_job_id', nullable: true })
+  generationJobId: number | null;
+
+  /** SHA-256 of the normalised text, for DUPLICATE_DIALOGUE within a run. */
+  @Column('text', { name: 'content_hash', nullable: true })
+  contentHash: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
@@ -114,4 +129,12 @@ export class DialogueEntity {
   @JoinColumn({ name: 'supersedes_id', foreignKeyConstraintName: 'dialogues_supersedes_fk' })
   supersedes?: DialogueEntity;
 
+  // Relation<> keeps the circular import out of the emitted decorator metadata.
+  @ManyToOne('GenerationRunEntity', { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'generation_run_id', foreignKeyConstraintName: 'dialogues_generation_run_fk' })
+  generationRun?: Relation<GenerationRunEntity>;
+
+  @ManyToOne('GenerationJobEntity', { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'generation_job_id', foreignKeyConstraintName: 'dialogues_generation_job_fk' })
+  generationJob?: Relation<GenerationJobEntity>;
 }

@@ -48,6 +48,9 @@ export async function dialogueConditions(
   if (f.userId != null) where.push(`d.user_id = ${param(decodeId(`${argument}.userId`, f.userId, 'User'))}`);
   if (f.targetItemId != null) where.push(`d.target_item_id = ${param(decodeId(`${argument}.targetItemId`, f.targetItemId, 'Item'))}`);
   if (f.targetAsin != null) where.push(`d.target_raw_id = ${param(f.targetAsin)}`);
+  if (f.generationRunId != null) {
+    where.push(`d.generation_run_id = ${param(decodeId(`${argument}.generationRunId`, f.generationRunId, 'GenerationRun'))}`);
+  }
   if (f.mentionsItemId != null) {
     const id = decodeId(`${argument}.mentionsItemId`, f.mentionsItemId, 'Item');
     where.push(`EXISTS (SELECT 1 FROM turn_mentions m WHERE m.dialogue_id = d.id AND m.item_id = ${param(id)})`);

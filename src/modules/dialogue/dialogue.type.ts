@@ -166,6 +166,9 @@ export class DialogueFilter {
 
   @Field(() => String, { nullable: true, description: 'Amazon category of the dialogue, e.g. Movies_and_TV, Books.' })
   domain?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Dialogues written by this generation run.' })
+  generationRunId?: string | null;
 }
 
 export interface DialogueRow {

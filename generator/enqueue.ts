@@ -1,0 +1,297 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type PgBoss from 'pg-boss';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../src/config/config';
+import type { ModelRole } from '../src/config/generation';
+import { PythonRandom } from '../src/random/python-random';
+import { createModelClient, listServedModels, ModelEndpointError, publicEndpoint } from './models/clients';
+import type { PromptText } from './prompts/load';
+import { queueName, transactionDb } from './queue/boss';
+import { GOAL_TEMPLATE_PROMPT_KEY, RunConfig, SamplingConfig, Strategy, ValidationConfig } from './run-config';
+import { notifyRun } from './worker/store';
+
+function recdialVersion(config: Readonly<Config>): string {
+  return JSON.parse(readFileSync(path.join(config.rootDir, 'package.json'), 'utf8')).version;
+}
+
+/** A request the caller got wrong; `argument` names the input field. */
+export class GenerationRequestError extends Error {
+  constructor(
+    readonly argument: string,
+    message: string,
+    readonly kind: 'BAD_INPUT' | 'CONFLICT' | 'NOT_FOUND' = 'BAD_INPUT',
+  ) {
+    super(message);
+  }
+}
+
+export interface GenerationRequest {
+  role: ModelRole;
+  strategy: Strategy;
+  domain: string | null;
+  /** Users whose seeded stereotype is one of these; null: every stereotype. */
+  stereotypeIds: number[] | null;
+  /** Render every selected user as this stereotype instead of their own. */
+  asStereotypeId: number | null;
+  userIds: number[] | null;
+  targetItemIds: number[] | null;
+  limit: number | null;
+  teacherFraction: number | null;
+  teacherSeed: number;
+  sampling: SamplingConfig;
+  validation: ValidationConfig;
+  promptOptions: RunConfig['promptOptions'];
+  priority: number;
+  createdBy: string | null;
+}
+
+export interface RegenerationRequest {
+  role: ModelRole;
+  dialogueIds: number[];
+  reason: string;
+  sampling: SamplingConfig;
+  validation: ValidationConfig;
+  promptOptions: RunConfig['promptOptions'];
+  priority: number;
+  createdBy: string | null;
+}
+
+/** One dialogue to write. */
+interface Unit {
+  key: string;
+  userId: number;
+  stereotypeId: number | null;
+  targetItemId: number | null;
+  instance: number | null;
+  supersedesId: number | null;
+}
+
+export interface QueueAccess {
+  dataSource: DataSource;
+  config: Readonly<Config>;
+  boss: () => Promise<PgBoss>;
+}
+
+/** Fails at once, before anything is written, when the role has no endpoint or the endpoint does not serve the model. */
+async function checkEndpoint(config: Readonly<Config>, role: ModelRole) {
+  const endpoint = config.generation.endpoints[role];
+  if (!endpoint) {
+    throw new GenerationRequestError('input.role', `no ${role} model endpoint is configured: set ${role}_BASE_URL and ${role}_MODEL on the server`);
+  }
+  const served = await listServedModels(createModelClient(endpoint), endpoint);
+  if (!served.includes(endpoint.model)) {
+    throw new ModelEndpointError(
+      `the ${role.toLowerCase()} endpoint ${publicEndpoint(endpoint.baseUrl)} does not serve "${endpoint.model}" (it lists ${served.map((s) => `"${s}"`).join(', ') || 'nothing'})` +
+        (role === 'STUDENT' ? '; serve the LoRA adapter by that name (vllm serve BASE --enable-lora --lora-modules NAME=PATH)' : ''),
+    );
+  }
+  return { endpoint, served };
+}
+
+/** pipeline.md §6.1: per stereotype in canonical order, shuffle its users (sorted by user id) with one seeded generator, keep the first round(f·n), at least 1. */
+export function teacherSample<T extends { stereotypeId: number | null }>(units: T[], fraction: number, seed: number, stereotypeOrder: number[]): T[] {
+  const rng = new PythonRandom(seed);
+  const picked: T[] = [];
+  for (const s of stereotypeOrder) {
+    const members = units.filter((u) => u.stereotypeId === s);
+    if (members.length === 0) continue;
+    const size = Math.max(1, Math.floor(fraction * members.length + 0.5));
+    rng.shuffle(members);
+    picked.push(...members.slice(0, size));
+  }
+  return picked;
+}
+
+async function selectUnits(m: EntityManager, req: GenerationRequest): Promise<Unit[]> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  if (req.domain !== null) where.push(`u.domain = ${p(req.domain)}`);
+  if (req.userIds) where.push(`p.user_id = ANY(${p(req.userIds)})`);
+  if (req.targetItemIds) where.push(`p.target_item_id = ANY(${p(req.targetItemIds)})`);
+  if (req.strategy === 'STEREOTYPE') {
+    if (req.stereotypeIds) where.push(`p.stereotype_id = ANY(${p(req.stereotypeIds)})`);
+    const rows: Array<{ userId: number; stereotypeId: number; targetItemId: number }> = await m.query(
+      `SELECT p.user_id AS "userId", p.stereotype_id AS "stereotypeId", p.target_item_id AS "targetItemId"
+         FROM user_profiles p JOIN users u ON u.id = p.user_id
+        WHERE p.strategy = 'STEREOTYPE' AND p.target_item_id IS NOT NULL AND p.stereotype_id IS NOT NULL ${where.map((w) => `AND ${w}`).join(' ')}
+        ORDER BY u.source_id COLLATE "C", p.user_id`,
+      params,
+    );
+    let units: Unit[] = rows.map((r) => ({ ...r, key: `user:${r.userId}`, instance: null, supersedesId: null }));
+    if (req.teacherFraction !== null) {
+      const order: Array<{ id: number }> = await m.query('SELECT id FROM stereotypes ORDER BY id');
+      const sampled = new Set(teacherSample(units, req.teacherFraction, req.teacherSeed, order.map((o) => o.id)));
+      units = units.filter((u) => sampled.has(u)); // back to user-id order
+    }
+    if (req.asStereotypeId !== null) units = units.map((u) => ({ ...u, stereotypeId: req.asStereotypeId }));
+    return req.limit !== null ? units.slice(0, req.limit) : units;
+  }
+  const rows: Array<{ userId: number; mightLike: number[] }> = await m.query(
+    `SELECT p.user_id AS "userId", p.might_like_item_ids AS "mightLike"
+       FROM user_profiles p JOIN users u ON u.id = p.user_id
+      WHERE p.strategy = 'GOAL_TEMPLATE' AND cardinality(p.might_like_item_ids) > 0 ${where.map((w) => `AND ${w}`).join(' ')}
+      ORDER BY u.source_id COLLATE "C", p.user_id`,
+    params,
+  );
+  // §11.4: one dialogue per might-like item, k = 1 … m.
+  const units = rows.flatMap((r) =>
+    r.mightLike.map((itemId, i) => ({ key: `user:${r.userId}:k:${i + 1}`, userId: r.userId, stereotypeId: null, targetItemId: itemId, instance: i + 1, supersedesId: null })),
+  );
+  return req.limit !== null ? units.slice(0, req.limit) : units;
+}
+
+function hashConfig(config: RunConfig): string {
+  const { prompts, ...rest } = config;
+  const promptVersions = Object.fromEntries(Object.entries(prompts).map(([k, v]) => [k, v.sha256]));
+  return createHash('sha256').update(JSON.stringify({ ...rest, promptVersions })).digest('hex');
+}
+
+/** Writes the run, its jobs and the queue entries in one transaction: all of them or none. */
+async function createRun(
+  access: QueueAccess,
+  run: { kind: 'GENERATE' | 'REGENERATE'; role: ModelRole; strategy: Strategy; config: RunConfig; priority: number; reason: string | null; createdBy: string | null },
+  units: Unit[],
+): Promise<number> {
+  const { endpoint, served } = await checkEndpoint(access.config, run.role);
+  const boss = await access.boss();
+  const runId = await access.dataSource.transaction(async (m) => {
+    const [row] = await m.query(
+      `INSERT INTO generation_runs (kind, role, strategy, model, endpoint, served_models, config, config_hash, requested, priority, reason, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+      [run.kind, run.role, run.strategy, endpoint.model, publicEndpoint(endpoint.baseUrl), served, JSON.stringify(run.config), hashConfig(run.config), units.length, run.priority, run.reason, run.createdBy],
+    );
+    const id: number = row.id;
+    const jobs: Array<{ id: number; queueJobId: string }> = await m.query(
+      `INSERT INTO generation_jobs (run_id, key, user_id, stereotype_id, target_item_id, instance, supersedes_id, queue_job_id)
+       SELECT $1, x.key, x.u, x.s, x.t, x.k, x.sup, gen_random_uuid()
+         FROM unnest($2::text[], $3::int[], $4::smallint[], $5::int[], $6::int[], $7::int[]) AS x(key, u, s, t, k, sup)
+       RETURNING id, queue_job_id AS "queueJobId"`,
+      [
+        id,
+        units.map((u) => u.key),
+        units.map((u) => u.userId),
+        units.map((u) => u.stereotypeId),
+        units.map((u) => u.targetItemId),
+        units.map((u) => u.instance),
+        units.map((u) => u.supersedesId),
+      ],
+    );
+    await boss.insert(
+      queueName(run.role),
+      jobs.map((j) => ({ name: queueName(run.role), id: j.queueJobId, data: { jobId: j.id, runId: id }, priority: run.priority })),
+      { db: transactionDb(m.queryRunner!) },
+    );
+    return id;
+  });
+  await notifyRun(access.dataSource.manager, runId);
+  return runId;
+}
+
+function runConfig(version: string, strategy: Strategy, req: Pick<GenerationRequest, 'sampling' | 'validation' | 'promptOptions'>, selection: Record<string, unknown>, prompts: Record<string, PromptText>): RunConfig {
+  return {
+    recdialVersion: version,
+    strategy,
+    requestMode: 'chat',
+    selection,
+    sampling: req.sampling,
+    validation: req.validation,
+    promptOptions: req.promptOptions,
+    prompts,
+  };
+}
+
+export async function enqueueGeneration(access: QueueAccess, req: GenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
+  if (req.strategy === 'GOAL_TEMPLATE' && (req.stereotypeIds || req.asStereotypeId !== null || req.teacherFraction !== null)) {
+    throw new GenerationRequestError('input.strategy', 'stereotypes, asStereotype and teacherFraction apply to the STEREOTYPE strategy only');
+  }
+  const units = await selectUnits(access.dataSource.manager, req);
+  if (req.userIds) {
+    const found = new Set(units.map((u) => u.userId));
+    const missing = req.userIds.filter((id) => !found.has(id));
+    if (missing.length > 0 && req.stereotypeIds === null && req.targetItemIds === null && req.limit === null && req.teacherFraction === null) {
+      throw new GenerationRequestError(
+        'input.userIds',
+        `${missing.length} of the given users have no ${req.strategy === 'STEREOTYPE' ? 'prepared profile with a target' : 'goal-template profile with might-like items'} (database ids ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); run \`recdial prepare\` first`,
+      );
+    }
+  }
+  if (units.length === 0) {
+    throw new GenerationRequestError('input', `no prepared user matches the selection (strategy ${req.strategy}); run \`recdial prepare${req.strategy === 'GOAL_TEMPLATE' ? ' --strategy goal-template' : ''}\` first or widen the selection`);
+  }
+  const selection = {
+    domain: req.domain, stereotypeIds: req.stereotypeIds, asStereotypeId: req.asStereotypeId, userIds: req.userIds, targetItemIds: req.targetItemIds,
+    limit: req.limit, teacherFraction: req.teacherFraction, teacherSeed: req.teacherFraction !== null ? req.teacherSeed : null,
+  };
+  const used = req.strategy === 'GOAL_TEMPLATE' ? { [GOAL_TEMPLATE_PROMPT_KEY]: prompts[GOAL_TEMPLATE_PROMPT_KEY] } : prompts;
+  return createRun(
+    access,
+    { kind: 'GENERATE', role: req.role, strategy: req.strategy, config: runConfig(recdialVersion(access.config), req.strategy, req, selection, used), priority: req.priority, reason: null, createdBy: req.createdBy },
+    units,
+  );
+}
+
+/** New versions of the given dialogues; each result supersedes its original, which stays queryable. */
+export async function regenerateDialogues(access: QueueAccess, req: RegenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
+  if (req.dialogueIds.length === 0) throw new GenerationRequestError('input', 'no dialogue matches: nothing to regenerate');
+  const rows: Array<{ id: number; status: string; userId: number | null; stereotypeId: number | null; targetItemId: number | null; strategy: string; k: number | null; prepared: boolean; pending: boolean }> =
+    await access.dataSource.query(
+      `SELECT d.id, d.status, d.user_id AS "userId", d.stereotype_id AS "stereotypeId", d.target_item_id AS "targetItemId", d.strategy,
+              (d.provenance #>> '{template,k}')::int AS k,
+              EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = d.user_id AND p.strategy = d.strategy) AS prepared,
+              EXISTS (SELECT 1 FROM generation_jobs j WHERE j.supersedes_id = d.id AND j.status IN ('QUEUED', 'RUNNING')) AS pending
+         FROM dialogues d WHERE d.id = ANY($1) ORDER BY d.id`,
+      [req.dialogueIds],
+    );
+  const found = new Set(rows.map((r) => r.id));
+  const list = (ids: number[]) => ids.slice(0, 5).join(', ') + (ids.length > 5 ? ', …' : '');
+  const missing = req.dialogueIds.filter((id) => !found.has(id));
+  if (missing.length) throw new GenerationRequestError('input.dialogueIds', `no dialogue with database id ${list(missing)}`, 'NOT_FOUND');
+  const superseded = rows.filter((r) => r.status === 'SUPERSEDED').map((r) => r.id);
+  if (superseded.length) throw new GenerationRequestError('input.dialogueIds', `dialogues ${list(superseded)} are already superseded: regenerate their newest version`, 'CONFLICT');
+  const pending = rows.filter((r) => r.pending).map((r) => r.id);
+  if (pending.length) throw new GenerationRequestError('input.dialogueIds', `dialogues ${list(pending)} already have a regeneration queued or running`, 'CONFLICT');
+  const unprepared = rows.filter((r) => r.userId === null || !r.prepared).map((r) => r.id);
+  if (unprepared.length) throw new GenerationRequestError('input.dialogueIds', `dialogues ${list(unprepared)} belong to no prepared user, so there is no prompt to regenerate them from`);
+  const strategies = new Set(rows.map((r) => r.strategy));
+  if (strategies.size > 1) throw new GenerationRequestError('input.dialogueIds', `the dialogues mix strategies (${[...strategies].join(', ')}); regenerate each strategy in its own run`);
+  const strategy = rows[0].strategy as Strategy;
+  const units: Unit[] = rows.map((r) => ({
+    key: `supersede:${r.id}`,
+    userId: r.userId!,
+    stereotypeId: r.stereotypeId,
+    targetItemId: r.targetItemId,
+    instance: strategy === 'GOAL_TEMPLATE' ? r.k ?? 1 : null,
+    supersedesId: r.id,
+  }));
+  const used = strategy === 'GOAL_TEMPLATE' ? { [GOAL_TEMPLATE_PROMPT_KEY]: prompts[GOAL_TEMPLATE_PROMPT_KEY] } : prompts;
+  return createRun(
+    access,
+    { kind: 'REGENERATE', role: req.role, strategy, config: runConfig(recdialVersion(access.config), strategy, req, { dialogueIds: req.dialogueIds }, used), priority: req.priority, reason: req.reason, createdBy: req.createdBy },
+    units,
+  );
+}
+
+/** Stops what has not started: queued jobs are cancelled, running ones finish and are stored. */
+export async function cancelRun(access: QueueAccess, runId: number): Promise<void> {
+  const boss = await access.boss();
+  await access.dataSource.transaction(async (m) => {
+    const [run] = await m.query('SELECT status, role FROM generation_runs WHERE id = $1 FOR UPDATE', [runId]);
+    if (!run) throw new GenerationRequestError('id', 'no such generation run', 'NOT_FOUND');
+    if (!['QUEUED', 'RUNNING'].includes(run.status)) {
+      throw new GenerationRequestError('id', `the run is already ${run.status.toLowerCase()}`, 'CONFLICT');
+    }
+    await m.query(`UPDATE generation_runs SET status = 'CANCELLED', finished_at = now() WHERE id = $1`, [runId]);
+    const [cancelled]: Array<Array<{ queueJobId: string }>> = await m.query(
+      `UPDATE generation_jobs SET status = 'CANCELLED', updated_at = now() WHERE run_id = $1 AND status = 'QUEUED' RETURNING queue_job_id AS "queueJobId"`,
+      [runId],
+    );
+    const ids = cancelled.map((c) => c.queueJobId);
+    for (let i = 0; i < ids.length; i += 1000) {
+      await boss.cancel(queueName(run.role), ids.slice(i, i + 1000), { db: transactionDb(m.queryRunner!) });
+    }
+  });
+  await notifyRun(access.dataSource.manager, runId);
+}

@@ -1,0 +1,39 @@
+import type { PromptText } from './prompts/load';
+
+export type Strategy = 'STEREOTYPE' | 'GOAL_TEMPLATE';
+export type UnknownItemPolicy = 'reject' | 'strip' | 'keep';
+
+export interface SamplingConfig {
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+  /** Base seed: each request's seed is a keyed sub-stream value of it (pipeline.md §12.3). */
+  seed: number;
+}
+
+/** pipeline.md §0.1 defaults. */
+export const DEFAULT_SAMPLING: SamplingConfig = { temperature: 0.7, topP: 0.9, maxTokens: 2048, seed: 42 };
+
+export interface ValidationConfig {
+  unknownItemPolicy: UnknownItemPolicy;
+  minUtterances: number;
+  maxUtterances: number;
+  mergeSameRole: boolean;
+}
+
+export const DEFAULT_VALIDATION: ValidationConfig = { unknownItemPolicy: 'reject', minUtterances: 5, maxUtterances: 20, mergeSameRole: false };
+
+/** The resolved configuration stored with a run; every job of the run reads it, never the live settings. */
+export interface RunConfig {
+  recdialVersion: string;
+  strategy: Strategy;
+  requestMode: 'chat';
+  selection: Record<string, unknown>;
+  sampling: SamplingConfig;
+  validation: ValidationConfig;
+  promptOptions: { legacyFeatureKeys: boolean; includeTargetReview: boolean };
+  /** Stereotype key (or `goal-template`) → the prompt text in force when the run was created. */
+  prompts: Record<string, PromptText>;
+}
+
+export const GOAL_TEMPLATE_PROMPT_KEY = 'goal-template';

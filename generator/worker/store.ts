@@ -1,0 +1,157 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ProcessedDialogue, ValidationIssue } from '../types';
+
+export const RUN_CHANNEL = 'recdial_generation_run';
+
+export interface JobRow {
+  id: number;
+  runId: number;
+  key: string;
+  userId: number | null;
+  stereotypeId: number | null;
+  targetItemId: number | null;
+  instance: number | null;
+  supersedesId: number | null;
+  status: string;
+  attempts: number;
+  dialogueId: number | null;
+}
+
+export const JOB_COLUMNS = `id, run_id AS "runId", key, user_id AS "userId", stereotype_id AS "stereotypeId",
+  target_item_id AS "targetItemId", instance, supersedes_id AS "supersedesId", status, attempts, dialogue_id AS "dialogueId"`;
+
+export interface AttemptRecord {
+  attempt: number;
+  outcome: string;
+  retryable: boolean;
+  httpStatus: number | null;
+  message: string | null;
+  latencyMs: number | null;
+  worker: string;
+}
+
+export async function recordAttempt(manager: EntityManager, job: Pick<JobRow, 'id' | 'runId'>, a: AttemptRecord): Promise<void> {
+  await manager.query(
+    `INSERT INTO generation_attempts (run_id, job_id, attempt, outcome, retryable, http_status, message, latency_ms, worker)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [job.runId, job.id, a.attempt, a.outcome, a.retryable, a.httpStatus, a.message, a.latencyMs, a.worker],
+  );
+}
+
+export interface DialogueToStore {
+  domain: string;
+  source: 'TEACHER' | 'STUDENT';
+  strategy: string;
+  model: string;
+  stereotypeId: number | null;
+  targetItemId: number | null;
+  targetAsin: string | null;
+  processed: ProcessedDialogue;
+  provenance: Record<string, unknown>;
+}
+
+/**
+ * Stores a job's dialogue once, whatever happens around it: the job row is locked, a job that
+ * already has a dialogue (another worker, or this job before a crash) is left alone, and the
+ * unique generation_job_id backs that up. Returns the stored dialogue id, or null when it existed.
+ */
+export async function storeDialogue(dataSource: DataSource, job: JobRow, d: DialogueToStore, attempt: AttemptRecord): Promise<number | null> {
+  return dataSource.transaction(async (m) => {
+    const [locked]: Array<{ dialogueId: number | null; status: string }> = await m.query(
+      `SELECT dialogue_id AS "dialogueId", status FROM generation_jobs WHERE id = $1 FOR UPDATE`,
+      [job.id],
+    );
+    if (!locked || locked.dialogueId !== null || locked.status === 'DONE') return null;
+    const issues: ValidationIssue[] = [...d.processed.issues];
+    let status = d.processed.status;
+    if (status === 'ACCEPTED') {
+      // Serialises identical texts of one run, so two concurrent duplicates cannot both be accepted.
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${job.runId}:${d.processed.contentHash}`]);
+      const [dup] = await m.query(
+        `SELECT id FROM dialogues WHERE generation_run_id = $1 AND content_hash = $2 AND status = 'ACCEPTED' LIMIT 1`,
+        [job.runId, d.processed.contentHash],
+      );
+      if (dup) {
+        issues.push({ code: 'DUPLICATE_DIALOGUE', severity: 'error', detail: `same text as dialogue ${dup.id} of this run` });
+        status = 'REJECTED';
+      }
+    }
+    let version = 1;
+    if (job.supersedesId !== null) {
+      const [old] = await m.query('SELECT version FROM dialogues WHERE id = $1 FOR UPDATE', [job.supersedesId]);
+      version = (old?.version ?? 0) + 1;
+    }
+    const [row] = await m.query(
+      `INSERT INTO dialogues (dataset, domain, stereotype_id, user_id, target_item_id, target_raw_id, source, status, strategy, model,
+                              provenance, rejection_reasons, warnings, named_item_ids, version, supersedes_id,
+                              generation_run_id, generation_job_id, content_hash)
+       VALUES ('generated', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       ON CONFLICT (generation_job_id) DO NOTHING RETURNING id`,
+      [
+        d.domain, d.stereotypeId, job.userId, d.targetItemId, d.targetAsin, d.source, status, d.strategy, d.model,
+        JSON.stringify(d.provenance),
+        JSON.stringify(issues.filter((i) => i.severity === 'error')),
+        JSON.stringify(issues.filter((i) => i.severity === 'warning')),
+        d.processed.namedAsins, version, job.supersedesId, job.runId, job.id, d.processed.contentHash,
+      ],
+    );
+    if (!row) return null;
+    const dialogueId: number = row.id;
+    await insertTurns(m, dialogueId, d.processed);
+    if (job.supersedesId !== null) {
+      await m.query(`UPDATE dialogues SET status = 'SUPERSEDED' WHERE id = $1`, [job.supersedesId]);
+    }
+    await m.query(`UPDATE generation_jobs SET status = 'DONE', dialogue_id = $2, last_error = NULL, updated_at = now() WHERE id = $1`, [job.id, dialogueId]);
+    await recordAttempt(m, job, attempt);
+    return dialogueId;
+  });
+}
+
+/** Turns and mentions in two statements (unnest), whatever the dialogue's length. */
+async function insertTurns(m: EntityManager, dialogueId: number, p: ProcessedDialogue): Promise<void> {
+  const turns: Array<{ id: number; idx: number }> = await m.query(
+    `INSERT INTO turns (dialogue_id, idx, role, text, raw_text)
+     SELECT $1, t.idx - 1, t.role, t.text, t.raw FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(role, text, raw, idx)
+     RETURNING id, idx`,
+    [dialogueId, p.turns.map((t) => t.role), p.turns.map((t) => t.text), p.turns.map((t) => t.rawText)],
+  );
+  if (p.mentions.length === 0) return;
+  const turnIds = new Map(turns.map((t) => [t.idx, t.id]));
+  const ms = p.mentions;
+  await m.query(
+    `INSERT INTO turn_mentions (turn_id, dialogue_id, item_id, raw_id, start_offset, end_offset, is_recommendation, is_first_mention)
+     SELECT t, $1, i, r, s, e, rec, f FROM unnest($2::int[], $3::int[], $4::text[], $5::int[], $6::int[], $7::bool[], $8::bool[]) AS x(t, i, r, s, e, rec, f)`,
+    [
+      dialogueId,
+      ms.map((x) => turnIds.get(x.turn)),
+      ms.map((x) => x.itemId),
+      ms.map((x) => x.rawId),
+      ms.map((x) => x.start),
+      ms.map((x) => x.end),
+      ms.map((x) => x.isRecommendation),
+      ms.map((x) => x.isFirstMention),
+    ],
+  );
+}
+
+/**
+ * Closes a run when no job is waiting or running. Runs after each job's own commit, so the last
+ * job to finish always sees every other job's final state.
+ */
+export async function settleRun(manager: EntityManager, runId: number): Promise<void> {
+  await manager.query(
+    `UPDATE generation_runs r
+        SET status = CASE WHEN EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = r.id AND j.status IN ('DONE', 'SKIPPED'))
+                            OR NOT EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = r.id AND j.status = 'FAILED')
+                          THEN 'COMPLETED' ELSE 'FAILED' END,
+            finished_at = now()
+      WHERE r.id = $1 AND r.status IN ('QUEUED', 'RUNNING')
+        AND NOT EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = r.id AND j.status IN ('QUEUED', 'RUNNING'))`,
+    [runId],
+  );
+}
+
+/** Tells subscribed API servers that a run changed (they re-read its counts). */
+export async function notifyRun(manager: EntityManager, runId: number): Promise<void> {
+  await manager.query('SELECT pg_notify($1, $2)', [RUN_CHANNEL, String(runId)]);
+}

@@ -1,0 +1,67 @@
+import { ConfigError, int } from './config';
+
+export type ModelRole = 'TEACHER' | 'STUDENT';
+export const MODEL_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT'];
+
+/** One OpenAI-compatible endpoint (vLLM in production) serving one role. */
+export interface ModelEndpointConfig {
+  role: ModelRole;
+  /** Base URL including `/v1`, e.g. http://vllm-teacher:8000/v1. */
+  baseUrl: string;
+  model: string;
+  apiKey: string;
+  timeoutMs: number;
+  /** Requests in flight to this endpoint, per worker process. */
+  maxInFlight: number;
+}
+
+export interface GenerationConfig {
+  endpoints: Partial<Record<ModelRole, ModelEndpointConfig>>;
+  /** Attempts per job (pg-boss retryLimit + 1). */
+  maxAttempts: number;
+  /** First retry delay in seconds; doubles up to `retryDelayMaxSeconds`. */
+  retryDelaySeconds: number;
+  retryDelayMaxSeconds: number;
+  /** A job active longer than this is taken as crashed and retried by another worker. */
+  jobExpireSeconds: number;
+  /** How often a worker looks for expired jobs. */
+  superviseIntervalSeconds: number;
+}
+
+function endpoint(env: NodeJS.ProcessEnv, role: ModelRole): ModelEndpointConfig | undefined {
+  const baseUrl = env[`${role}_BASE_URL`];
+  if (!baseUrl) return undefined;
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`${role}_BASE_URL must be a URL such as http://localhost:8000/v1, got "${baseUrl}"`);
+  }
+  const model = env[`${role}_MODEL`];
+  if (!model) throw new ConfigError(`${role}_BASE_URL is set but ${role}_MODEL is not: name the model (or LoRA adapter) the server serves`);
+  return {
+    role,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    model,
+    // vLLM accepts any key unless started with --api-key; the SDK refuses an empty one.
+    apiKey: env[`${role}_API_KEY`] || 'EMPTY',
+    timeoutMs: int(env, `${role}_TIMEOUT_MS`, 600_000, 1),
+    maxInFlight: int(env, `${role}_MAX_IN_FLIGHT`, 64, 1),
+  };
+}
+
+export function loadGenerationConfig(env: NodeJS.ProcessEnv): GenerationConfig {
+  const endpoints: Partial<Record<ModelRole, ModelEndpointConfig>> = {};
+  for (const role of MODEL_ROLES) {
+    const e = endpoint(env, role);
+    if (e) endpoints[role] = e;
+  }
+  const maxTimeout = Math.max(0, ...Object.values(endpoints).map((e) => e!.timeoutMs));
+  return {
+    endpoints,
+    maxAttempts: int(env, 'RECDIAL_GENERATION_ATTEMPTS', 5, 1),
+    retryDelaySeconds: int(env, 'RECDIAL_RETRY_DELAY_S', 1, 0),
+    retryDelayMaxSeconds: int(env, 'RECDIAL_RETRY_DELAY_MAX_S', 60, 1),
+    jobExpireSeconds: int(env, 'RECDIAL_JOB_EXPIRE_S', Math.ceil(maxTimeout / 1000) + 60, 2),
+    superviseIntervalSeconds: int(env, 'RECDIAL_SUPERVISE_INTERVAL_S', 30, 1),
+  };
+}

@@ -1,0 +1,111 @@
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { DialogueFilter } from '../dialogue/dialogue.type';
+import { GenerationStrategy, ModelRole, UnknownItemPolicy } from './generation.type';
+
+@InputType({ description: 'Sampling for every request of a run; defaults: temperature 0.7, topP 0.9, maxTokens 2048, seed 42.' })
+export class SamplingInput {
+  @Field(() => Float, { nullable: true })
+  temperature?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  topP?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxTokens?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Base seed; each request’s seed is a keyed sub-stream value (pipeline.md §12.3).' })
+  seed?: number | null;
+}
+
+@InputType({ description: 'Validation options (pipeline.md §8.3); defaults reject unknown ids and accept 5–20 utterances.' })
+export class ValidationInput {
+  @Field(() => UnknownItemPolicy, { nullable: true })
+  unknownItemPolicy?: UnknownItemPolicy | null;
+
+  @Field(() => Int, { nullable: true })
+  minUtterances?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxUtterances?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Merge consecutive utterances of one role (a warning) instead of rejecting.' })
+  mergeSameRole?: boolean | null;
+}
+
+@InputType()
+export class GenerationInput {
+  @Field(() => ModelRole)
+  role: ModelRole;
+
+  @Field(() => GenerationStrategy, { nullable: true, defaultValue: GenerationStrategy.STEREOTYPE })
+  strategy: GenerationStrategy;
+
+  @Field(() => String, { nullable: true, description: 'Only users of this Amazon domain.' })
+  domain?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Only users whose seeded stereotype is one of these keys (default: every stereotype, each user with their own).' })
+  stereotypes?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Render every selected user as this stereotype instead of their seeded one.' })
+  asStereotype?: string | null;
+
+  @Field(() => [ID], { nullable: true })
+  userIds?: string[] | null;
+
+  @Field(() => [ID], { nullable: true, description: 'Only users whose target is one of these items.' })
+  targetItemIds?: string[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'At most this many dialogues (users in user-id order).' })
+  limit?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Teacher sample: this fraction of each stereotype’s users, seeded (pipeline.md §6.1).' })
+  teacherFraction?: number | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 42 })
+  teacherSeed: number;
+
+  @Field(() => SamplingInput, { nullable: true })
+  sampling?: SamplingInput | null;
+
+  @Field(() => ValidationInput, { nullable: true })
+  validation?: ValidationInput | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Reproduce the original prompts without Actors/Directors lines (pipeline.md §14 D1).' })
+  legacyFeatureKeys: boolean;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: true, description: 'Show the Fully Expressive Seeker its own review of the target.' })
+  includeTargetReview: boolean;
+
+  @Field(() => Int, { nullable: true, defaultValue: 0, description: 'Higher runs first.' })
+  priority: number;
+}
+
+@InputType()
+export class RegenerationInput {
+  @Field(() => [ID], { nullable: true })
+  dialogueIds?: string[] | null;
+
+  @Field(() => DialogueFilter, { nullable: true, description: 'Regenerate every dialogue the filter matches (e.g. { status: REJECTED, generationRunId: … }).' })
+  filter?: DialogueFilter | null;
+
+  @Field(() => ModelRole)
+  role: ModelRole;
+
+  @Field()
+  reason: string;
+
+  @Field(() => SamplingInput, { nullable: true })
+  sampling?: SamplingInput | null;
+
+  @Field(() => ValidationInput, { nullable: true })
+  validation?: ValidationInput | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false })
+  legacyFeatureKeys: boolean;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: true })
+  includeTargetReview: boolean;
+
+  @Field(() => Int, { nullable: true, defaultValue: 0 })
+  priority: number;
+}

@@ -1,0 +1,354 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../../pagination/connection.type';
+import { toGlobalId } from '../../pagination/global-id';
+import { Node } from '../../pagination/node.type';
+import type { RunStatusValue } from './generation.entity';
+
+export enum ModelRole {
+  TEACHER = 'TEACHER',
+  STUDENT = 'STUDENT',
+}
+export enum GenerationStrategy {
+  STEREOTYPE = 'STEREOTYPE',
+  GOAL_TEMPLATE = 'GOAL_TEMPLATE',
+}
+export enum RunStatus {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  COMPLETED = 'COMPLETED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
+export enum RunKind {
+  GENERATE = 'GENERATE',
+  REGENERATE = 'REGENERATE',
+}
+export enum UnknownItemPolicy {
+  REJECT = 'reject',
+  STRIP = 'strip',
+  KEEP = 'keep',
+}
+registerEnumType(ModelRole, { name: 'ModelRole', description: 'Which configured model endpoint writes: the large TEACHER or the fine-tuned STUDENT.' });
+registerEnumType(GenerationStrategy, { name: 'GenerationStrategy', description: 'STEREOTYPE (DistillRecDial) or GOAL_TEMPLATE (LLM-REDIAL).' });
+registerEnumType(RunStatus, { name: 'RunStatus' });
+registerEnumType(RunKind, { name: 'RunKind' });
+registerEnumType(UnknownItemPolicy, { name: 'UnknownItemPolicy', description: 'What happens to <id_…> tags that name no catalogue item (pipeline.md §8.2).' });
+
+@ObjectType({ simpleResolvers: true })
+export class Sampling {
+  @Field(() => Float)
+  temperature: number;
+
+  @Field(() => Float)
+  topP: number;
+
+  @Field(() => Int)
+  maxTokens: number;
+
+  @Field(() => Int, { nullable: true, description: 'The base seed of a run (each request gets a keyed sub-seed), or the request seed of one dialogue.' })
+  seed: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One message as the model receives it.' })
+export class PromptMessage {
+  @Field({ description: 'system, user or assistant' })
+  role: string;
+
+  @Field()
+  content: string;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class TokenUsage {
+  @Field(() => Int, { nullable: true })
+  promptTokens: number | null;
+
+  @Field(() => Int, { nullable: true })
+  completionTokens: number | null;
+
+  @Field(() => Int, { nullable: true })
+  totalTokens: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Counts of a run’s dialogues and jobs; they add up to `requested`.' })
+export class RunCounts {
+  @Field(() => Int)
+  accepted: number;
+
+  @Field(() => Int)
+  rejected: number;
+
+  @Field(() => Int, { description: 'Dialogues of this run that a later regeneration replaced.' })
+  superseded: number;
+
+  @Field(() => Int, { description: 'Jobs whose last attempt failed (they are in the dead-letter queue).' })
+  failed: number;
+
+  @Field(() => Int, { description: 'Jobs with nothing to generate from (e.g. no template fits the user’s data).' })
+  skipped: number;
+
+  @Field(() => Int)
+  cancelled: number;
+
+  @Field(() => Int, { description: 'Jobs queued, waiting for a retry, or running.' })
+  pending: number;
+
+  @Field(() => Int)
+  running: number;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class RejectionCount {
+  @Field()
+  code: string;
+
+  @Field(() => String, { nullable: true, description: 'Stereotype key; null for the goal-template strategy.' })
+  stereotype: string | null;
+
+  @Field(() => Int)
+  count: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A failed attempt of one job.' })
+export class JobError {
+  userId: number | null;
+
+  @Field(() => Int)
+  jobId: number;
+
+  @Field(() => Int)
+  attempt: number;
+
+  @Field({ description: 'TIMEOUT, CONNECTION, RATE_LIMITED, SERVER_ERROR, CLIENT_ERROR, BAD_RESPONSE, or a prompt problem such as NO_TEMPLATE' })
+  code: string;
+
+  @Field(() => Int, { nullable: true })
+  httpStatus: number | null;
+
+  @Field(() => String, { nullable: true })
+  message: string | null;
+
+  @Field({ description: 'Whether another attempt was scheduled after this one.' })
+  retried: boolean;
+
+  @Field()
+  at: Date;
+}
+
+@ObjectType({ implements: Node, simpleResolvers: true, description: 'One enqueueGeneration or regenerateDialogues call and its progress.' })
+export class GenerationRun extends Node {
+  dbId: number;
+  configValue: Record<string, unknown>;
+
+  @Field(() => ID)
+  declare id: string;
+
+  @Field(() => RunStatus)
+  status: RunStatus;
+
+  @Field(() => RunKind)
+  kind: RunKind;
+
+  @Field(() => ModelRole)
+  role: ModelRole;
+
+  @Field(() => GenerationStrategy)
+  strategy: GenerationStrategy;
+
+  @Field({ description: 'The model (or LoRA adapter) name requested from the endpoint.' })
+  model: string;
+
+  @Field({ description: 'Base URL of the endpoint, without credentials.' })
+  endpoint: string;
+
+  @Field(() => [String], { description: 'What the endpoint’s /v1/models listed when the run was created.' })
+  servedModels: string[];
+
+  @Field(() => Int)
+  requested: number;
+
+  @Field(() => Int)
+  priority: number;
+
+  @Field(() => String, { nullable: true })
+  reason: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The API key that created the run.' })
+  createdBy: string | null;
+
+  @Field({ description: 'SHA-256 of the resolved configuration (prompts by hash).' })
+  configHash: string;
+
+  @Field(() => GraphQLJSONObject, { description: 'The resolved configuration: selection, sampling, validation and prompt options, prompt versions.' })
+  get config(): Record<string, unknown> {
+    const { prompts, ...rest } = this.configValue as { prompts?: Record<string, { version: number; sha256: string }> };
+    return { ...rest, prompts: Object.fromEntries(Object.entries(prompts ?? {}).map(([k, v]) => [k, { version: v.version, sha256: v.sha256 }])) };
+  }
+
+  @Field(() => Sampling)
+  get sampling(): Sampling {
+    const s = (this.configValue.sampling ?? {}) as Sampling;
+    return { temperature: s.temperature, topP: s.topP, maxTokens: s.maxTokens, seed: s.seed ?? null };
+  }
+
+  @Field()
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  startedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt: Date | null;
+}
+
+@ObjectType()
+export class GenerationRunConnection extends Connection(GenerationRun, 'GenerationRun') {}
+
+export interface GenerationRunRow {
+  id: number;
+  status: RunStatusValue;
+  kind: RunKind;
+  role: ModelRole;
+  strategy: GenerationStrategy;
+  model: string;
+  endpoint: string;
+  served_models: string[];
+  config: Record<string, unknown>;
+  config_hash: string;
+  requested: number;
+  priority: number;
+  reason: string | null;
+  created_by: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export const RUN_COLUMNS =
+  'r.id, r.status, r.kind, r.role, r.strategy, r.model, r.endpoint, r.served_models, r.config, r.config_hash, r.requested, r.priority, r.reason, r.created_by, r.created_at, r.started_at, r.finished_at';
+
+export function toGenerationRun(row: GenerationRunRow): GenerationRun {
+  return Object.assign(new GenerationRun(), {
+    dbId: row.id,
+    id: toGlobalId('GenerationRun', row.id),
+    configValue: row.config,
+    status: row.status as RunStatus,
+    kind: row.kind,
+    role: row.role,
+    strategy: row.strategy,
+    model: row.model,
+    endpoint: row.endpoint,
+    servedModels: row.served_models,
+    requested: row.requested,
+    priority: row.priority,
+    reason: row.reason,
+    createdBy: row.created_by,
+    configHash: row.config_hash,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  });
+}
+
+@ObjectType({ simpleResolvers: true, description: 'How a generated dialogue came to be (pipeline.md §13).' })
+export class GenerationProvenance {
+  runId: number;
+
+  @Field(() => ModelRole)
+  role: ModelRole;
+
+  @Field({ description: 'The model name requested.' })
+  model: string;
+
+  @Field(() => String, { nullable: true, description: 'The model name the server put in its response.' })
+  responseModel: string | null;
+
+  @Field()
+  endpoint: string;
+
+  @Field(() => Sampling)
+  sampling: Sampling;
+
+  @Field(() => Int, { nullable: true, description: 'The request’s seed: a keyed sub-stream value of the run’s base seed (pipeline.md §12.3).' })
+  seed: number | null;
+
+  @Field(() => Int, { description: 'Version of the system prompt (stereotype) or instructions (goal template); 0 = built-in.' })
+  promptVersion: number;
+
+  @Field({ description: 'SHA-256 of the rendered prompt string.' })
+  promptSha256: string;
+
+  @Field(() => [PromptMessage], { description: 'The messages exactly as sent.' })
+  messages: PromptMessage[];
+
+  @Field(() => String, { nullable: true, description: 'Goal-template strategy: the template id.' })
+  templateId: string | null;
+
+  @Field({ description: 'The model’s answer, untouched.' })
+  rawResponse: string;
+
+  @Field(() => String, { nullable: true })
+  finishReason: string | null;
+
+  @Field(() => TokenUsage, { nullable: true })
+  usage: TokenUsage | null;
+
+  @Field(() => Int)
+  latencyMs: number;
+
+  @Field(() => Int, { description: 'Which attempt produced it (1 = first try).' })
+  attempts: number;
+}
+
+/** Provenance as the worker stores it (dialogues.provenance); null for imported dialogues. */
+export function toProvenance(p: Record<string, any> | null | undefined): GenerationProvenance | null {
+  if (!p || typeof p.runId !== 'number') return null;
+  const usage = p.usage as Record<string, number> | null;
+  return Object.assign(new GenerationProvenance(), {
+    runId: p.runId,
+    role: p.role,
+    model: p.model,
+    responseModel: p.responseModel ?? null,
+    endpoint: p.endpoint,
+    sampling: { ...p.sampling, seed: p.seed ?? null },
+    seed: p.seed ?? null,
+    promptVersion: p.promptVersion,
+    promptSha256: p.promptSha256,
+    messages: p.messages,
+    templateId: p.template?.id ?? null,
+    rawResponse: p.rawResponse,
+    finishReason: p.finishReason ?? null,
+    usage: usage ? { promptTokens: usage.prompt_tokens ?? null, completionTokens: usage.completion_tokens ?? null, totalTokens: usage.total_tokens ?? null } : null,
+    latencyMs: p.latencyMs,
+    attempts: p.attempts,
+  });
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Exactly what a model would receive for a user (pipeline.md §4).' })
+export class Prompt {
+  stereotypeId: number | null;
+  targetItemId: number | null;
+  promptAsins: string[];
+
+  @Field(() => GenerationStrategy)
+  strategy: GenerationStrategy;
+
+  @Field(() => [PromptMessage])
+  messages: PromptMessage[];
+
+  @Field({ description: 'The Llama-3 chat-template rendering with the generation prompt (the prompts file’s `text`).' })
+  rendered: string;
+
+  @Field({ description: 'SHA-256 of `rendered`.' })
+  sha256: string;
+
+  @Field(() => Int, { description: 'Version of the system prompt or instructions used; 0 = built-in.' })
+  promptVersion: number;
+
+  @Field(() => String, { nullable: true, description: 'Goal-template strategy: the template chosen for this instance.' })
+  templateId: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Goal-template strategy: which might-like item (1-based) the dialogue is about.' })
+  instance: number | null;
+}
