@@ -154,8 +154,8 @@ async function createRun(
   access: QueueAccess,
   run: { kind: 'GENERATE' | 'REGENERATE'; role: ModelRole; strategy: Strategy; config: RunConfig; priority: number; reason: string | null; createdBy: string | null },
   units: Unit[],
+  { endpoint, served }: Awaited<ReturnType<typeof checkEndpoint>>,
 ): Promise<number> {
-  const { endpoint, served } = await checkEndpoint(access.config, run.role);
   const boss = await access.boss();
   const runId = await access.dataSource.transaction(async (m) => {
     const [row] = await m.query(
@@ -207,6 +207,7 @@ export async function enqueueGeneration(access: QueueAccess, req: GenerationRequ
   if (req.strategy === 'GOAL_TEMPLATE' && (req.stereotypeIds || req.asStereotypeId !== null || req.teacherFraction !== null)) {
     throw new GenerationRequestError('input.strategy', 'stereotypes, asStereotype and teacherFraction apply to the STEREOTYPE strategy only');
   }
+  const endpoint = await checkEndpoint(access.config, req.role);
   const units = await selectUnits(access.dataSource.manager, req);
   if (req.userIds) {
     const found = new Set(units.map((u) => u.userId));
@@ -230,11 +231,13 @@ export async function enqueueGeneration(access: QueueAccess, req: GenerationRequ
     access,
     { kind: 'GENERATE', role: req.role, strategy: req.strategy, config: runConfig(recdialVersion(access.config), req.strategy, req, selection, used), priority: req.priority, reason: null, createdBy: req.createdBy },
     units,
+    endpoint,
   );
 }
 
 /** New versions of the given dialogues; each result supersedes its original, which stays queryable. */
 export async function regenerateDialogues(access: QueueAccess, req: RegenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
+  const endpoint = await checkEndpoint(access.config, req.role);
   if (req.dialogueIds.length === 0) throw new GenerationRequestError('input', 'no dialogue matches: nothing to regenerate');
   const rows: Array<{ id: number; status: string; userId: number | null; stereotypeId: number | null; targetItemId: number | null; strategy: string; k: number | null; prepared: boolean; pending: boolean }> =
     await access.dataSource.query(
@@ -271,6 +274,7 @@ export async function regenerateDialogues(access: QueueAccess, req: Regeneration
     access,
     { kind: 'REGENERATE', role: req.role, strategy, config: runConfig(recdialVersion(access.config), strategy, req, { dialogueIds: req.dialogueIds }, used), priority: req.priority, reason: req.reason, createdBy: req.createdBy },
     units,
+    endpoint,
   );
 }
 

@@ -16,16 +16,37 @@ export interface ParsedTurns {
   issues: ValidationIssue[];
 }
 
-export function parseMarkedTurns(response: string): ParsedTurns {
+/** §8.1 steps 1 (both strategies): `\n` line endings, trailing end-of-turn tokens removed (a warning). */
+export function normaliseResponse(response: string): { text: string; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   let text = response.replace(/\r\n?/g, '\n');
-
   const stripped: string[] = [];
   for (let m = TRAILING_TOKEN.exec(text.trimEnd()); m !== null; m = TRAILING_TOKEN.exec(text.trimEnd())) {
     stripped.unshift(m[0].trim());
     text = text.trimEnd().slice(0, m.index);
   }
   if (stripped.length > 0) issues.push({ code: 'TEMPLATE_TOKEN_STRIPPED', severity: 'warning', detail: `stripped trailing ${stripped.join('')}` });
+  return { text, issues };
+}
+
+/** §8.1 step 5 (both strategies): an empty final utterance is dropped (warning), any other empty one is an error. */
+export function finishUtterances(utterances: ParsedUtterance[], issues: ValidationIssue[]): ParsedTurns {
+  const last = utterances[utterances.length - 1];
+  if (last && last.text === '') {
+    utterances.pop();
+    issues.push({ code: 'TRAILING_EMPTY_TURN', severity: 'warning', detail: `dropped the empty final ${last.role} turn ${utterances.length}` });
+  }
+  const empty = utterances.flatMap((u, i) => (u.text === '' ? [i] : []));
+  if (empty.length > 0) issues.push({ code: 'EMPTY_TURN', severity: 'error', detail: `empty utterance at turn ${empty.join(', ')}` });
+  return { utterances, issues };
+}
+
+export function snippet(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+export function parseMarkedTurns(response: string): ParsedTurns {
+  const { text, issues } = normaliseResponse(response);
 
   const markers = [...text.matchAll(MARKER)];
   if (markers.length === 0) {
@@ -42,18 +63,5 @@ export function parseMarkedTurns(response: string): ParsedTurns {
     const role: TurnRole = m[2].toUpperCase() === 'USR' ? 'USER' : 'ASSISTANT';
     return { role, text: text.slice(start, end).trim() };
   });
-
-  const last = utterances[utterances.length - 1];
-  if (last.text === '') {
-    utterances.pop();
-    issues.push({ code: 'TRAILING_EMPTY_TURN', severity: 'warning', detail: `dropped the empty final ${last.role} turn ${utterances.length}` });
-  }
-  const empty = utterances.flatMap((u, i) => (u.text === '' ? [i] : []));
-  if (empty.length > 0) issues.push({ code: 'EMPTY_TURN', severity: 'error', detail: `empty utterance at turn ${empty.join(', ')}` });
-
-  return { utterances, issues };
-}
-
-function snippet(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return finishUtterances(utterances, issues);
 }
