@@ -42,12 +42,14 @@ export async function startBoss(options: BossOptions): Promise<PgBoss> {
     // Connection blips during maintenance are retried by pg-boss itself; callers see real failures.
   });
   await boss.start();
-  await ensureQueues(boss, options.generation);
+  // Workers own the queue policy (expiry, retries): the API only creates missing queues, so an API
+  // configured without worker settings cannot overwrite theirs.
+  await ensureQueues(boss, options.generation, options.supervise);
   return boss;
 }
 
 /** Queue options follow the configuration; existing queues are updated, so a restart applies new limits. */
-export async function ensureQueues(boss: PgBoss, generation: Readonly<GenerationConfig>): Promise<void> {
+export async function ensureQueues(boss: PgBoss, generation: Readonly<GenerationConfig>, update = true): Promise<void> {
   const policy = {
     retryLimit: generation.maxAttempts - 1,
     retryDelay: generation.retryDelaySeconds,
@@ -56,12 +58,12 @@ export async function ensureQueues(boss: PgBoss, generation: Readonly<Generation
     expireInSeconds: generation.jobExpireSeconds,
   };
   for (const role of ['TEACHER', 'STUDENT'] as const) {
-    await createOrUpdate(boss, deadLetterQueueName(role), {});
-    await createOrUpdate(boss, queueName(role), { ...policy, deadLetter: deadLetterQueueName(role) });
+    await createOrUpdate(boss, deadLetterQueueName(role), {}, update);
+    await createOrUpdate(boss, queueName(role), { ...policy, deadLetter: deadLetterQueueName(role) }, update);
   }
 }
 
-async function createOrUpdate(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+async function createOrUpdate(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>, update: boolean): Promise<void> {
   if (!(await boss.getQueue(name))) {
     try {
       await boss.createQueue(name, options);
@@ -71,7 +73,7 @@ async function createOrUpdate(boss: PgBoss, name: string, options: Omit<PgBoss.Q
       if (!(await boss.getQueue(name))) throw error;
     }
   }
-  if (Object.keys(options).length > 0) await boss.updateQueue(name, options);
+  if (update && Object.keys(options).length > 0) await boss.updateQueue(name, options);
 }
 
 /** Lets pg-boss write through our transaction, so a run and its jobs commit together or not at all. */

@@ -133,7 +133,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ]);
   }
 
-  async function processJob(role: ModelRole, endpoint: ModelEndpointConfig, client: OpenAI, job: PgBoss.JobWithMetadata<GenerationJobData>): Promise<Outcome> {
+  async function processJob(role: ModelRole, client: OpenAI, requests: Semaphore, job: PgBoss.JobWithMetadata<GenerationJobData>): Promise<Outcome> {
     const queue = queueName(role);
     const attempt = job.retryCount + 1;
     const lastAttempt = job.retryCount >= job.retryLimit;
@@ -165,10 +165,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
     const seed = keyedSeed(run.config.sampling.seed, 'request', row.key) % 2 ** 31;
     const sampling = { temperature: run.config.sampling.temperature, top_p: run.config.sampling.topP, max_tokens: run.config.sampling.maxTokens, seed };
-    const started = performance.now();
+    let started = performance.now();
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      completion = await client.chat.completions.create({ model: run.model, messages: prompt.messages, n: 1, ...sampling });
+      completion = await requests.run(() => ((started = performance.now()), client.chat.completions.create({ model: run.model, messages: prompt.messages, n: 1, ...sampling })));
       if (!Array.isArray(completion.choices)) throw new Error('the response has no choices');
     } catch (error) {
       if (crashed) return 'dropped';
@@ -267,9 +267,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   async function loop(endpoint: ModelEndpointConfig): Promise<void> {
     const role = endpoint.role;
     const client = createModelClient(endpoint);
-    const limit = options.concurrency ?? endpoint.maxInFlight;
-    // Refill in batches of an eighth of the limit: one fetch per completion would cost a query per job.
-    const batch = Math.max(1, Math.floor(limit / 8));
+    const cap = options.concurrency ?? endpoint.maxInFlight;
+    const requests = new Semaphore(cap);
+    // The cap is on requests in flight; jobs also spend time on prompt building and storing, so
+    // twice as many jobs are in process as requests may be in flight, keeping the endpoint busy.
+    const limit = cap * 2;
+    // Refill in batches of an eighth of the cap: one fetch per completion would cost a query per job.
+    const batch = Math.max(1, Math.floor(cap / 8));
     const inFlight = new Set<Promise<unknown>>();
     while (!stopping) {
       const free = limit - inFlight.size;
@@ -292,7 +296,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         continue;
       }
       for (const job of jobs) {
-        const p: Promise<unknown> = processJob(role, endpoint, client, job)
+        const p: Promise<unknown> = processJob(role, client, requests, job)
           .catch(async (error) => {
             if (crashed) return;
             logger.error({ err: error, jobId: job.data.jobId }, 'generation job crashed; pg-boss will retry it');
@@ -324,4 +328,22 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await boss.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
     },
   };
+}
+
+/** Bounds requests in flight to one endpoint (hand-written: a dozen lines, no dependency needed). */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
 }
