@@ -149,8 +149,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return 'dropped';
     }
     const run = await loadRun(row.runId);
-    await dataSource.query(`UPDATE generation_runs SET status = 'RUNNING', started_at = now() WHERE id = $1 AND status = 'QUEUED'`, [run.id]);
-    await notifyRun(dataSource.manager, run.id);
+    // Only the run's first job changes it (and tells subscribers); the others' update matches nothing.
+    const [, runStarted]: [unknown, number] = await dataSource.query(
+      `UPDATE generation_runs SET status = 'RUNNING', started_at = now() WHERE id = $1 AND status = 'QUEUED'`,
+      [run.id],
+    );
+    if (runStarted > 0) await notifyRun(dataSource.manager, run.id);
 
     let prompt: BuiltPrompt;
     try {

@@ -34,22 +34,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { migrate } from '../../src/db/migrate';
-import { importTmdb } from '../../src/ingest/tmdb.load';
 import { fromGlobalId } from '../../src/pagination/global-id';
-import { prepare } from '../../src/prepare/prepare';
-import { PythonRandom } from '../../src/random/python-random';
-import { loadRawAmazon, RawReview } from '../support/amazon-raw';
+import { seedGenerationWorld } from '../support/generation-world';
 import { CLI, PgCluster, ROOT, ScratchDatabase, createScratchDatabase, fmt, fmtInt, freePort, log, onInterrupt, recdialCliExists, recdialEnv, startPostgres, table, writeJson } from './support';
 import { DEFAULT_OUT } from './synthesize';
 
 const MODEL = 'teacher-model';
 const SCRIPTED_MAIN = path.join(ROOT, 'dist', 'test', 'support', 'scripted-openai-main.js');
-// test/support/sample.ts resolves the sample against dist/ when compiled, where it is not copied;
-// the bench reads it from the source tree.
-const SAMPLE_TMDB = path.join(ROOT, 'src', 'sample', 'tmdb_movies.json');
 const OPERATOR_SECRET = `bench-${crypto.randomBytes(12).toString('hex')}`;
 
 /**
@@ -260,32 +253,6 @@ async function startWorkers(count: number, concurrency: number, dbUrl: string, m
   // Started before the run is enqueued, so that start-up is not measured.
   await Promise.all(workers.map((w) => w.proc.waitFor(/working for TEACHER/, 60_000)));
   return workers;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The prepared world (as test/support/generation-world.ts, with the sample read from the source tree)
-
-const WORDS = 'a warm funny story about friendship with great acting and a clever plot that kept me watching until the very end of the film'.split(' ');
-
-async function seedWorld(dataSource: DataSource, users: number, seed = 7): Promise<number> {
-  await importTmdb(dataSource, SAMPLE_TMDB, { quiet: true });
-  const items: Array<{ asin: string; title: string }> = await dataSource.query('SELECT asin, title FROM items ORDER BY asin');
-  const rng = new PythonRandom(seed);
-  const reviews: RawReview[] = [];
-  for (let u = 0; u < users; u++) {
-    const user = `AGENUSER${String(u).padStart(6, '0')}`;
-    const picks = items.map((i) => i.asin);
-    rng.shuffle(picks);
-    const n = 8 + Math.floor(rng.random() * 7);
-    for (let k = 0; k < n; k++) {
-      const words = Array.from({ length: 20 + Math.floor(rng.random() * 20) }, () => WORDS[Math.floor(rng.random() * WORDS.length)]);
-      reviews.push({ user, item: picks[k], t: 1_600_000_000_000 + u * 1_000_000 + k * 1000, rating: 1 + Math.floor(rng.random() * 5), text: words.join(' ') });
-    }
-  }
-  await loadRawAmazon(dataSource, 'Movies_and_TV', items, reviews);
-  await prepare(dataSource, { kCore: 2, seed: 42 });
-  const [row] = await dataSource.query(`SELECT count(*)::int AS n FROM user_profiles WHERE strategy = 'STEREOTYPE' AND target_item_id IS NOT NULL AND stereotype_id IS NOT NULL`);
-  return row.n;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -571,7 +538,7 @@ async function main(): Promise<boolean> {
     let prepared: number;
     try {
       await migrate(ds);
-      prepared = await seedWorld(ds, dialogues);
+      prepared = (await seedGenerationWorld(ds, { users: dialogues })).userIds.length;
       await ds.query('VACUUM ANALYZE');
     } finally {
       await ds.destroy();

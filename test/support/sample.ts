@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/config';
 import { importDistillRecDial } from '../../src/ingest/distillrecdial.load';
 import { importTmdb } from '../../src/ingest/tmdb.load';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+// The package root as the app finds it, also when this file runs compiled under dist/ (benchmarks).
+export const ROOT = loadConfig({}).rootDir;
 export const SAMPLE_DIR = path.join(ROOT, 'src', 'sample');
 export const SAMPLE_TMDB = path.join(SAMPLE_DIR, 'tmdb_movies.json');
 export const SAMPLE_RELEASE = path.join(SAMPLE_DIR, 'distillrecdial');
