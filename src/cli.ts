@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config/config';
-import { describeDatabase, OpenDatabase, openDatabase, PendingMigrationsError } from './db/database';
+import { describeDatabase, openDatabase, PendingMigrationsError } from './db/database';
 import { migrate } from './db/migrate';
 import { importAmazon } from './ingest/amazon.load';
 import type { DialogueImportCounts } from './ingest/dialogue-staging';
@@ -20,35 +20,13 @@ import { startServer } from './server/app';
 import { printSdl } from './server/schema';
 import pino from 'pino';
 import { startWorker } from '../generator/worker/worker';
+import { CliError, nonNegativeInt, portNumber, positiveInt, withDatabase } from './cli/common';
+import { registerDistillationCommands } from './cli/distill';
+import { registerEvalRecCommands } from './cli/eval-rec';
+import { registerEvalStatsCommands } from './cli/eval-stats';
+import { registerExportCommands } from './cli/export';
+import { registerCrslabExportCommand } from './cli/export-crslab';
 import { ApiKeyError, createApiKey, isApiKeyRole, listApiKeys, revokeApiKey } from './modules/api-key/api-key.service';
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-}
-
-function portNumber(value: string): number {
-  const n = nonNegativeInt(value);
-  if (n > 65535) throw new InvalidArgumentError('expected a port number (0–65535)');
-  return n;
-}
-
-function positiveInt(value: string): number {
-  const n = nonNegativeInt(value);
-  if (n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
-/** Runs a command against the configured database (pending migrations refused) and closes it. */
-async function withDatabase<T>(fn: (db: OpenDatabase) => Promise<T>): Promise<T> {
-  const db = await openDatabase(loadConfig(), { poolSize: 2 });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
 
 const program = new Command('recdial')
   .description('A GraphQL server for conversational-recommendation datasets')
@@ -280,6 +258,15 @@ keysCommand
     console.log(`Revoked "${name}".`);
   });
 
+// Each command group lives in src/cli/<group>.ts.
+const exportCommand = program.command('export').description('write a slice of the dataset in another format');
+registerExportCommands(exportCommand);
+registerCrslabExportCommand(exportCommand);
+registerDistillationCommands(program, exportCommand);
+const evalCommand = program.command('eval').description('dataset statistics and evaluation metrics');
+registerEvalStatsCommands(evalCommand);
+registerEvalRecCommands(evalCommand);
+
 program
   .command('schema')
   .description('print the GraphQL schema (SDL)')
@@ -298,7 +285,8 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     error instanceof ConfigError ||
     error instanceof PendingMigrationsError ||
     error instanceof PrepareError ||
-    error instanceof ApiKeyError
+    error instanceof ApiKeyError ||
+    error instanceof CliError
   ) {
     console.error(`recdial: ${error.message}`);
   } else {

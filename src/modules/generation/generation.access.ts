@@ -4,12 +4,13 @@ import type { DataSource } from 'typeorm';
 import type { QueueAccess } from '../../../generator/enqueue';
 import { startBoss } from '../../../generator/queue/boss';
 import type { Config } from '../../config/config';
-import { RunEvents } from './run-events';
+import { RUN_CHANNEL } from '../../../generator/worker/store';
+import { NotifyEvents } from '../../server/notify-events';
 
 /** What the API process needs for generation: a queue client (started on first use) and run events. */
 export interface GenerationAccess {
   queue: QueueAccess;
-  events: RunEvents;
+  events: NotifyEvents;
   close(): Promise<void>;
 }
 
@@ -18,7 +19,7 @@ export function createGenerationAccess(options: { dataSource: DataSource; config
   const url = (dataSource.options as { url?: string }).url!;
   // Started on the first mutation, so a read-only server never touches the queue schema.
   let boss: Promise<PgBoss> | null = null;
-  const events = new RunEvents({ url, dataSource, logger });
+  const events = new NotifyEvents({ url, dataSource, logger, channel: RUN_CHANNEL, table: 'generation_runs' });
   return {
     queue: {
       dataSource,

@@ -1,38 +1,48 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { RUN_CHANNEL } from '../../../generator/worker/store';
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /**
- * Run changes as workers report them (pg_notify after each job), fanned out to subscribers of this
- * API process. One LISTEN connection per process, opened on the first subscription. Each watcher
- * coalesces bursts: it yields at most once per `throttleMs`, always with the latest state.
+ * Changes of long-running things (generation runs, exports, evaluations) as their writers report
+ * them with `pg_notify(channel, id)`, fanned out to subscribers of this API process, so that a
+ * writer in any process reaches every API server. One LISTEN connection per instance, opened on
+ * the first subscription. Each watcher coalesces bursts: it yields at most once per `throttleMs`,
+ * always with the latest state, and stops after the row's status is terminal.
  */
-export class RunEvents {
+export class NotifyEvents {
   private readonly watchers = new Map<number, Set<() => void>>();
   private listening: Promise<Client> | null = null;
   private closed = false;
 
   constructor(
-    private readonly options: { url: string; dataSource: DataSource; logger: Logger; throttleMs?: number },
+    private readonly options: {
+      url: string;
+      dataSource: DataSource;
+      logger: Logger;
+      /** The NOTIFY channel; payloads are row ids. */
+      channel: string;
+      /** The table whose `status` column says when a watched row has finished. */
+      table: string;
+      throttleMs?: number;
+    },
   ) {}
 
   private listen(): Promise<Client> {
     this.listening ??= (async () => {
-      const client = new Client({ connectionString: this.options.url, application_name: 'recdial-run-events' });
+      const client = new Client({ connectionString: this.options.url, application_name: `recdial-${this.options.channel}` });
       client.on('notification', (msg) => {
         for (const wake of this.watchers.get(Number(msg.payload)) ?? []) wake();
       });
       client.on('error', (error) => {
-        this.options.logger.warn({ err: error }, 'run-events connection lost; reconnecting on the next subscription');
+        this.options.logger.warn({ err: error }, `${this.options.channel} listener lost; reconnecting on the next subscription`);
         this.listening = null;
         // Watchers re-read their run, so nothing is missed while the next subscription reconnects.
         for (const set of this.watchers.values()) for (const wake of set) wake();
       });
       await client.connect();
-      await client.query(`LISTEN ${RUN_CHANNEL}`);
+      await client.query(`LISTEN ${this.options.channel}`);
       return client;
     })().catch((error) => {
       this.listening = null;
@@ -41,8 +51,8 @@ export class RunEvents {
     return this.listening;
   }
 
-  /** Yields `runId` now, after every change, and a last time when the run has finished. */
-  watch(runId: number): AsyncIterableIterator<number> {
+  /** Yields `id` now, after every change, and a last time when the row has finished. */
+  watch(id: number): AsyncIterableIterator<number> {
     const throttleMs = this.options.throttleMs ?? 100;
     let dirty = true;
     let finished = false;
@@ -55,7 +65,7 @@ export class RunEvents {
     };
     const stop = () => {
       finished = true;
-      this.watchers.get(runId)?.delete(onChange);
+      this.watchers.get(id)?.delete(onChange);
       wake?.();
     };
     const done = { done: true as const, value: undefined };
@@ -64,8 +74,8 @@ export class RunEvents {
         if (finished || this.closed) return done;
         if (!registered) {
           registered = true;
-          if (!this.watchers.has(runId)) this.watchers.set(runId, new Set());
-          this.watchers.get(runId)!.add(onChange);
+          if (!this.watchers.has(id)) this.watchers.set(id, new Set());
+          this.watchers.get(id)!.add(onChange);
           await this.listen();
         }
         const wait = lastYield + throttleMs - Date.now();
@@ -74,14 +84,14 @@ export class RunEvents {
         wake = null;
         if (finished) return done;
         dirty = false;
-        const [row] = await this.options.dataSource.query('SELECT status FROM generation_runs WHERE id = $1', [runId]);
+        const [row] = await this.options.dataSource.query(`SELECT status FROM ${this.options.table} WHERE id = $1`, [id]);
         if (!row) {
           stop();
           return done;
         }
         if (TERMINAL.has(row.status)) stop();
         lastYield = Date.now();
-        return { done: false, value: runId };
+        return { done: false, value: id };
       },
       return: async () => {
         stop();

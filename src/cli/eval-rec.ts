@@ -1,0 +1,3 @@
+import { Command } from 'commander';
+
+export function registerEvalRecCommands(_command: Command): void {}

@@ -1,0 +1,3 @@
+import { Command } from 'commander';
+
+export function registerEvalStatsCommands(_command: Command): void {}

@@ -1,0 +1,3 @@
+import { Command } from 'commander';
+
+export function registerCrslabExportCommand(_command: Command): void {}

@@ -1,0 +1,3 @@
+import { Command } from 'commander';
+
+export function registerExportCommands(_command: Command): void {}

@@ -1,0 +1,148 @@
+import type { EntityManager } from 'typeorm';
+import { dialogueConditions } from '../modules/dialogue/dialogue.service';
+import type { DialogueFilter, DialogueSource, DialogueStatus, SplitName } from '../modules/dialogue/dialogue.type';
+
+export interface StreamedMention {
+  itemId: number | null;
+  /** The item's ASIN when resolved, else the raw `<id_…>` reference. */
+  asin: string | null;
+  rawId: string;
+  start: number;
+  end: number;
+  isRecommendation: boolean;
+  isFirstMention: boolean;
+}
+
+export interface StreamedTurn {
+  index: number;
+  role: 'USER' | 'ASSISTANT';
+  text: string;
+  rawText: string | null;
+  mentions: StreamedMention[];
+}
+
+/** A dialogue with everything the exports and statistics read, in one shape. */
+export interface StreamedDialogue {
+  id: number;
+  dataset: string;
+  domain: string;
+  source: DialogueSource;
+  status: DialogueStatus;
+  split: SplitName | null;
+  strategy: string;
+  model: string | null;
+  /** Stereotype key (the release's `scenario`), null for peer datasets without one. */
+  stereotype: string | null;
+  userId: number | null;
+  userSourceId: string | null;
+  targetItemId: number | null;
+  /** The target's ASIN (resolved item) or raw id. */
+  targetAsin: string | null;
+  namedItemIds: string[];
+  generationRunId: number | null;
+  rejectionReasons: Array<{ code: string; severity?: string; detail?: string }>;
+  provenance: Record<string, unknown>;
+  turns: StreamedTurn[];
+}
+
+export interface DialogueStreamOptions {
+  filter?: DialogueFilter | null;
+  /** Dialogues read per round trip; memory holds one batch at a time. */
+  batchSize?: number;
+  /** Skip provenance (it holds whole prompts and responses) when the consumer does not need it. */
+  withProvenance?: boolean;
+  signal?: AbortSignal;
+}
+
+/** How many dialogues a filter selects (for progress). */
+export async function countDialogues(manager: EntityManager, filter?: DialogueFilter | null): Promise<number> {
+  const params: unknown[] = [];
+  const where = await dialogueConditions(manager, filter, params);
+  const [row] = await manager.query(`SELECT count(*)::int AS n FROM dialogues d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, params);
+  return row.n;
+}
+
+/**
+ * The dialogues a filter selects, in id order, with turns and mentions, read in keyset batches
+ * (three statements per batch) so that memory stays flat however many there are. Every export,
+ * statistic and evaluation that walks the dataset reads through this.
+ */
+export async function* streamDialogues(manager: EntityManager, options: DialogueStreamOptions = {}): AsyncGenerator<StreamedDialogue> {
+  const batchSize = options.batchSize ?? 500;
+  const baseParams: unknown[] = [];
+  const where = await dialogueConditions(manager, options.filter, baseParams);
+  let after = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const params = [...baseParams, after, batchSize];
+    const conditions = [...where, `d.id > $${params.length - 1}`];
+    const rows: Array<Record<string, any>> = await manager.query(
+      `SELECT d.id, d.dataset, d.domain, d.source, d.status, d.split, d.strategy, d.model, s.key AS stereotype,
+              d.user_id, u.source_id AS user_source_id, d.target_item_id, coalesce(i.asin, d.target_raw_id) AS target_asin,
+              d.named_item_ids, d.generation_run_id, d.rejection_reasons, ${options.withProvenance ? 'd.provenance' : `'{}'::jsonb AS provenance`}
+         FROM dialogues d
+         LEFT JOIN stereotypes s ON s.id = d.stereotype_id
+         LEFT JOIN users u ON u.id = d.user_id
+         LEFT JOIN items i ON i.id = d.target_item_id
+        WHERE ${conditions.join(' AND ')}
+        ORDER BY d.id LIMIT $${params.length}`,
+      params,
+    );
+    if (!rows.length) return;
+    const ids = rows.map((r) => r.id);
+    const turns: Array<Record<string, any>> = await manager.query(
+      `SELECT t.id, t.dialogue_id, t.idx, t.role, t.text, t.raw_text FROM turns t WHERE t.dialogue_id = ANY($1) ORDER BY t.dialogue_id, t.idx`,
+      [ids],
+    );
+    const mentions: Array<Record<string, any>> = await manager.query(
+      `SELECT m.turn_id, m.item_id, i.asin, m.raw_id, m.start_offset, m.end_offset, m.is_recommendation, m.is_first_mention
+         FROM turn_mentions m LEFT JOIN items i ON i.id = m.item_id
+        WHERE m.dialogue_id = ANY($1) ORDER BY m.turn_id, m.start_offset, m.id`,
+      [ids],
+    );
+    const mentionsByTurn = new Map<number, StreamedMention[]>();
+    for (const m of mentions) {
+      let list = mentionsByTurn.get(m.turn_id);
+      if (!list) mentionsByTurn.set(m.turn_id, (list = []));
+      list.push({
+        itemId: m.item_id,
+        asin: m.asin ?? null,
+        rawId: m.raw_id,
+        start: m.start_offset,
+        end: m.end_offset,
+        isRecommendation: m.is_recommendation,
+        isFirstMention: m.is_first_mention,
+      });
+    }
+    const turnsByDialogue = new Map<number, StreamedTurn[]>();
+    for (const t of turns) {
+      let list = turnsByDialogue.get(t.dialogue_id);
+      if (!list) turnsByDialogue.set(t.dialogue_id, (list = []));
+      list.push({ index: t.idx, role: t.role, text: t.text, rawText: t.raw_text, mentions: mentionsByTurn.get(t.id) ?? [] });
+    }
+    for (const r of rows) {
+      yield {
+        id: r.id,
+        dataset: r.dataset,
+        domain: r.domain,
+        source: r.source,
+        status: r.status,
+        split: r.split,
+        strategy: r.strategy,
+        model: r.model,
+        stereotype: r.stereotype,
+        userId: r.user_id,
+        userSourceId: r.user_source_id,
+        targetItemId: r.target_item_id,
+        targetAsin: r.target_asin,
+        namedItemIds: r.named_item_ids,
+        generationRunId: r.generation_run_id,
+        rejectionReasons: r.rejection_reasons,
+        provenance: r.provenance,
+        turns: turnsByDialogue.get(r.id) ?? [],
+      };
+    }
+    after = rows[rows.length - 1].id;
+    if (rows.length < batchSize) return;
+  }
+}
