@@ -1,5 +1,5 @@
 import { ApolloServerPlugin } from '@apollo/server';
-import { DocumentNode, FragmentDefinitionNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { DocumentNode, FragmentDefinitionNode, getVariableValues, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { queryTooComplex } from './errors';
 
@@ -57,6 +57,9 @@ export function assertWithinLimits(
   if (depth > limits.maxDepth) {
     throw queryTooComplex(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
   }
+  // Variables that do not coerce fail execution with Apollo's own BAD_USER_INPUT errors, before
+  // anything runs; getComplexity would throw them as uncoded errors (masked as a 500).
+  if (getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}).errors) return;
   const complexity = getComplexity({
     schema,
     query: document,

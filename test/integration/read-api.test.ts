@@ -150,6 +150,12 @@ describe('dialogues', () => {
     const item = await api.query('{ item(id: "RGlhbG9ndWU6MQ") { title } }');
     expect(item.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id' });
     expect(item.errors?.[0].message).toContain('is a Dialogue id, expected a Item id');
+
+    // A variable that does not fit its type is the client's mistake (400), not a server error.
+    const badVariable = await api.query('query Q($o: DialogueOrder) { dialogues(first: 1, orderBy: $o) { totalCount } }', { o: 'NOPE' });
+    expect(badVariable.status).toBe(400);
+    expect(badVariable.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(badVariable.errors?.[0].message).toContain('"NOPE"');
   });
 
   test('dialogue(id) and node(id) return the dialogue; unresolved ids are listed', async () => {

@@ -154,7 +154,8 @@ export async function verifyApiKey(manager: EntityManager, secret: string): Prom
 
 /** Revokes the active key of that name; false when there is none. */
 export async function revokeApiKey(manager: EntityManager, name: string): Promise<boolean> {
-  const rows: Array<{ id: number }> = await manager.query('UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING id', [name]);
+  // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+  const [rows]: [Array<{ id: number }>, number] = await manager.query('UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING id', [name]);
   return rows.length > 0;
 }
 
