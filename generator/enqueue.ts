@@ -40,6 +40,10 @@ export interface GenerationRequest {
   limit: number | null;
   teacherFraction: number | null;
   teacherSeed: number;
+  /** Name under which the teacher sample is stored; null: `teacher-<run id>`. Only with teacherFraction. */
+  sampleName: string | null;
+  /** Leave out the users of this stored sample (the student run over the rest). */
+  excludeSample: string | null;
   sampling: SamplingConfig;
   validation: ValidationConfig;
   promptOptions: RunConfig['promptOptions'];
@@ -104,11 +108,37 @@ export function teacherSample<T extends { stereotypeId: number | null }>(units: 
   return picked;
 }
 
-async function selectUnits(m: EntityManager, req: GenerationRequest): Promise<Unit[]> {
+/** The teacher sample a run draws, written with the run. */
+interface DrawnSample {
+  name: string | null;
+  fraction: number;
+  seed: number;
+  stereotypeOrder: number[];
+  /** Each user with the stereotype stratum they were drawn from. */
+  members: Array<{ userId: number; stereotypeId: number }>;
+}
+
+async function sampleId(m: EntityManager, name: string): Promise<number | null> {
+  const [row]: Array<{ id: number }> = await m.query('SELECT id FROM user_samples WHERE name = $1', [name]);
+  return row?.id ?? null;
+}
+
+async function selectUnits(m: EntityManager, req: GenerationRequest): Promise<{ units: Unit[]; sample: DrawnSample | null }> {
   const params: unknown[] = [];
   const where: string[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   if (req.domain !== null) where.push(`u.domain = ${p(req.domain)}`);
+  if (req.excludeSample !== null) {
+    const id = await sampleId(m, req.excludeSample);
+    if (id === null) {
+      const known: Array<{ name: string }> = await m.query('SELECT name FROM user_samples ORDER BY created_at DESC, id DESC LIMIT 5');
+      throw new GenerationRequestError(
+        'input.excludeSample',
+        `no user sample named "${req.excludeSample}"` + (known.length ? ` (recent ones: ${known.map((k) => `"${k.name}"`).join(', ')})` : ' (none is stored yet)'),
+      );
+    }
+    where.push(`NOT EXISTS (SELECT 1 FROM user_sample_members sm WHERE sm.sample_id = ${p(id)} AND sm.user_id = p.user_id)`);
+  }
   if (req.userIds) where.push(`p.user_id = ANY(${p(req.userIds)})`);
   if (req.targetItemIds) where.push(`p.target_item_id = ANY(${p(req.targetItemIds)})`);
   if (req.strategy === 'STEREOTYPE') {
@@ -121,13 +151,27 @@ async function selectUnits(m: EntityManager, req: GenerationRequest): Promise<Un
       params,
     );
     let units: Unit[] = rows.map((r) => ({ ...r, key: `user:${r.userId}`, instance: null, supersedesId: null }));
+    let stereotypeOrder: number[] | null = null;
     if (req.teacherFraction !== null) {
       const order: Array<{ id: number }> = await m.query('SELECT id FROM stereotypes ORDER BY id');
-      const sampled = new Set(teacherSample(units, req.teacherFraction, req.teacherSeed, order.map((o) => o.id)));
+      stereotypeOrder = order.map((o) => o.id);
+      const sampled = new Set(teacherSample(units, req.teacherFraction, req.teacherSeed, stereotypeOrder));
       units = units.filter((u) => sampled.has(u)); // back to user-id order
     }
+    if (req.limit !== null) units = units.slice(0, req.limit);
+    // The sample is what the run got (after `limit`), recorded with the stratum each user was drawn from.
+    const sample: DrawnSample | null =
+      stereotypeOrder === null
+        ? null
+        : {
+            name: req.sampleName,
+            fraction: req.teacherFraction!,
+            seed: req.teacherSeed,
+            stereotypeOrder,
+            members: units.map((u) => ({ userId: u.userId, stereotypeId: u.stereotypeId! })),
+          };
     if (req.asStereotypeId !== null) units = units.map((u) => ({ ...u, stereotypeId: req.asStereotypeId }));
-    return req.limit !== null ? units.slice(0, req.limit) : units;
+    return { units, sample };
   }
   const rows: Array<{ userId: number; mightLike: number[] }> = await m.query(
     `SELECT p.user_id AS "userId", p.might_like_item_ids AS "mightLike"
@@ -140,7 +184,22 @@ async function selectUnits(m: EntityManager, req: GenerationRequest): Promise<Un
   const units = rows.flatMap((r) =>
     r.mightLike.map((itemId, i) => ({ key: `user:${r.userId}:k:${i + 1}`, userId: r.userId, stereotypeId: null, targetItemId: itemId, instance: i + 1, supersedesId: null })),
   );
-  return req.limit !== null ? units.slice(0, req.limit) : units;
+  return { units: req.limit !== null ? units.slice(0, req.limit) : units, sample: null };
+}
+
+/** Stores the drawn sample under its name, inside the run's transaction; a taken name is a CONFLICT and rolls the run back. */
+async function storeSample(m: EntityManager, runId: number, sample: DrawnSample): Promise<void> {
+  const name = sample.name ?? `teacher-${runId}`;
+  const [row]: Array<{ id: number }> = await m.query(
+    `INSERT INTO user_samples (name, kind, fraction, seed, stereotype_order, generation_run_id)
+     VALUES ($1, 'TEACHER', $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING id`,
+    [name, sample.fraction, sample.seed, sample.stereotypeOrder, runId],
+  );
+  if (!row) throw new GenerationRequestError('input.sampleName', `a user sample named "${name}" already exists; choose another name`, 'CONFLICT');
+  await m.query(
+    `INSERT INTO user_sample_members (sample_id, user_id, stereotype_id) SELECT $1, x.u, x.s FROM unnest($2::int[], $3::smallint[]) AS x(u, s)`,
+    [row.id, sample.members.map((x) => x.userId), sample.members.map((x) => x.stereotypeId)],
+  );
 }
 
 function hashConfig(config: RunConfig): string {
@@ -155,6 +214,7 @@ async function createRun(
   run: { kind: 'GENERATE' | 'REGENERATE'; role: ModelRole; strategy: Strategy; config: RunConfig; priority: number; reason: string | null; createdBy: string | null },
   units: Unit[],
   { endpoint, served }: Awaited<ReturnType<typeof checkEndpoint>>,
+  sample: DrawnSample | null = null,
 ): Promise<number> {
   const boss = await access.boss();
   const runId = await access.dataSource.transaction(async (m) => {
@@ -164,6 +224,7 @@ async function createRun(
       [run.kind, run.role, run.strategy, endpoint.model, publicEndpoint(endpoint.baseUrl), served, JSON.stringify(run.config), hashConfig(run.config), units.length, run.priority, run.reason, run.createdBy],
     );
     const id: number = row.id;
+    if (sample) await storeSample(m, id, sample);
     const jobs: Array<{ id: number; queueJobId: string }> = await m.query(
       `INSERT INTO generation_jobs (run_id, key, user_id, stereotype_id, target_item_id, instance, supersedes_id, queue_job_id)
        SELECT $1, x.key, x.u, x.s, x.t, x.k, x.sup, gen_random_uuid()
@@ -207,12 +268,20 @@ export async function enqueueGeneration(access: QueueAccess, req: GenerationRequ
   if (req.strategy === 'GOAL_TEMPLATE' && (req.stereotypeIds || req.asStereotypeId !== null || req.teacherFraction !== null)) {
     throw new GenerationRequestError('input.strategy', 'stereotypes, asStereotype and teacherFraction apply to the STEREOTYPE strategy only');
   }
+  if (req.sampleName !== null) {
+    if (req.teacherFraction === null) throw new GenerationRequestError('input.sampleName', 'names the teacher sample, so it needs teacherFraction');
+    if (!req.sampleName.trim()) throw new GenerationRequestError('input.sampleName', 'must not be empty');
+    // Checked again when the sample is written (in the run's transaction); this only fails early.
+    if ((await sampleId(access.dataSource.manager, req.sampleName)) !== null) {
+      throw new GenerationRequestError('input.sampleName', `a user sample named "${req.sampleName}" already exists; choose another name`, 'CONFLICT');
+    }
+  }
   const endpoint = await checkEndpoint(access.config, req.role);
-  const units = await selectUnits(access.dataSource.manager, req);
+  const { units, sample } = await selectUnits(access.dataSource.manager, req);
   if (req.userIds) {
     const found = new Set(units.map((u) => u.userId));
     const missing = req.userIds.filter((id) => !found.has(id));
-    if (missing.length > 0 && req.stereotypeIds === null && req.targetItemIds === null && req.limit === null && req.teacherFraction === null) {
+    if (missing.length > 0 && req.stereotypeIds === null && req.targetItemIds === null && req.limit === null && req.teacherFraction === null && req.excludeSample === null) {
       throw new GenerationRequestError(
         'input.userIds',
         `${missing.length} of the given users have no ${req.strategy === 'STEREOTYPE' ? 'prepared profile with a target' : 'goal-template profile with might-like items'} (database ids ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); run \`recdial prepare\` first`,
@@ -225,6 +294,7 @@ export async function enqueueGeneration(access: QueueAccess, req: GenerationRequ
   const selection = {
     domain: req.domain, stereotypeIds: req.stereotypeIds, asStereotypeId: req.asStereotypeId, userIds: req.userIds, targetItemIds: req.targetItemIds,
     limit: req.limit, teacherFraction: req.teacherFraction, teacherSeed: req.teacherFraction !== null ? req.teacherSeed : null,
+    excludeSample: req.excludeSample,
   };
   const used = req.strategy === 'GOAL_TEMPLATE' ? { [GOAL_TEMPLATE_PROMPT_KEY]: prompts[GOAL_TEMPLATE_PROMPT_KEY] } : prompts;
   return createRun(
@@ -232,6 +302,7 @@ export async function enqueueGeneration(access: QueueAccess, req: GenerationRequ
     { kind: 'GENERATE', role: req.role, strategy: req.strategy, config: runConfig(recdialVersion(access.config), req.strategy, req, selection, used), priority: req.priority, reason: null, createdBy: req.createdBy },
     units,
     endpoint,
+    sample,
   );
 }
 

@@ -14,14 +14,28 @@ export interface SamplingConfig {
 /** pipeline.md §0.1 defaults. */
 export const DEFAULT_SAMPLING: SamplingConfig = { temperature: 0.7, topP: 0.9, maxTokens: 2048, seed: 42 };
 
+/** Title → tag normalisation (pipeline.md §6.4): exact matching, or exact then token-level fuzzy matching. */
+export type TitleMatching = 'exact' | 'fuzzy';
+
+/** Post-processing and validation of each response (pipeline.md §6.4, §8). */
 export interface ValidationConfig {
   unknownItemPolicy: UnknownItemPolicy;
   minUtterances: number;
   maxUtterances: number;
   mergeSameRole: boolean;
+  /** Teacher output is always normalised; student output only when this is on (compat: false). */
+  normaliseStudentTitles: boolean;
+  titleMatching: TitleMatching;
 }
 
-export const DEFAULT_VALIDATION: ValidationConfig = { unknownItemPolicy: 'reject', minUtterances: 5, maxUtterances: 20, mergeSameRole: false };
+export const DEFAULT_VALIDATION: ValidationConfig = {
+  unknownItemPolicy: 'reject',
+  minUtterances: 5,
+  maxUtterances: 20,
+  mergeSameRole: false,
+  normaliseStudentTitles: true,
+  titleMatching: 'exact',
+};
 
 /** The resolved configuration stored with a run; every job of the run reads it, never the live settings. */
 export interface RunConfig {

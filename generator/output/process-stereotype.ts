@@ -1,16 +1,22 @@
 /**
- * Post-processing of one stereotype-strategy (DRD) model response (pipeline.md §8): parse the
- * turns, resolve the item tags, and run the checks of §8.3 that apply to DRD. DUPLICATE_DIALOGUE
- * is left to the worker, which compares `contentHash` with the run's accepted dialogues.
+ * Post-processing of one stereotype-strategy (DRD) model response (pipeline.md §6.3, §8):
+ * normalise titles to tags (§6.4), parse the turns, resolve the item tags, and run the checks of
+ * §8.3 that apply to DRD. DUPLICATE_DIALOGUE is left to the worker, which compares `contentHash`
+ * with the run's accepted dialogues.
  */
+import type { TitleMatching } from '../run-config';
 import type { CatalogueItem, DialogueMention, ProcessedDialogue, ValidationIssue } from '../types';
 import { commonChecks, contentHash, isRejected, mergeSameRoleUtterances } from './checks';
+import { ambiguousTitleIssue, normaliseTitles, type TitleCandidate, type TitleRewrite } from './normalise-titles';
 import { parseMarkedTurns } from './parse-turns';
 import { resolveTags, type UnknownItemPolicy } from './tags';
 
 export interface StereotypeOutputContext {
-  /** asin → item, for the values of `extractTagIds(response)` that are catalogue items. */
-  catalogue: ReadonlyMap<string, CatalogueItem>;
+  /**
+   * asin → item, for the values of `extractTagIds(response)` that are catalogue items and for the
+   * prompt's items; `title` (TMDB title) of the prompt's items is the normaliser's first variant.
+   */
+  catalogue: ReadonlyMap<string, CatalogueItem & { title?: string }>;
   /** The items shown in the prompt (history and, unless hidden, the target). */
   promptAsins: ReadonlySet<string>;
   targetAsin: string | null;
@@ -20,6 +26,16 @@ export interface StereotypeOutputContext {
   minUtterances?: number;
   maxUtterances?: number;
   mergeSameRole?: boolean;
+  /** Who wrote the response: teacher output is always title-normalised (§6.3). */
+  role?: 'TEACHER' | 'STUDENT';
+  /** Student output is title-normalised unless this is false (default true). */
+  normaliseStudentTitles?: boolean;
+  titleMatching?: TitleMatching;
+}
+
+/** A processed response with the normaliser's log (stored in the dialogue's provenance). */
+export interface ProcessedStereotypeDialogue extends ProcessedDialogue {
+  titleRewrites: TitleRewrite[];
 }
 
 const TAG = /<id_[^<>\s]+>/g;
@@ -27,14 +43,22 @@ const TAG = /<id_[^<>\s]+>/g;
 // `<id: X>`, `<ID_X>`, `[id_X]`, bare `id_X`.
 const MALFORMED_TAG = /<\s*id[\s:_-]|\bid_\w/i;
 
-export function processStereotypeOutput(response: string, finishReason: string | null, ctx: StereotypeOutputContext): ProcessedDialogue {
+export function processStereotypeOutput(raw: string, finishReason: string | null, ctx: StereotypeOutputContext): ProcessedStereotypeDialogue {
+  const normalise = ctx.role !== 'STUDENT' || ctx.normaliseStudentTitles !== false;
+  const normalised = normalise
+    ? normaliseTitles(raw, titleCandidates(ctx), { fuzzy: ctx.titleMatching === 'fuzzy' })
+    : { text: raw, rewrites: [], ambiguous: [] };
+  const response = normalised.text;
+  const titleRewrites = normalised.rewrites;
+  const ambiguous = ambiguousTitleIssue(normalised.ambiguous);
+
   const parsed = parseMarkedTurns(response);
-  const issues: ValidationIssue[] = [...parsed.issues];
+  const issues: ValidationIssue[] = ambiguous ? [ambiguous, ...parsed.issues] : [...parsed.issues];
   const common = commonChecks({ response, finishReason, utterances: parsed.utterances, strategy: 'DRD', mergeSameRole: ctx.mergeSameRole });
   issues.push(...common);
 
   if (parsed.issues.some((i) => i.code === 'NO_TURNS')) {
-    return { status: 'REJECTED', turns: [], mentions: [], unresolvedItemIds: [], issues, namedAsins: [], contentHash: contentHash([]) };
+    return { status: 'REJECTED', turns: [], mentions: [], unresolvedItemIds: [], issues, namedAsins: [], contentHash: contentHash([]), titleRewrites };
   }
 
   const utterances = ctx.mergeSameRole ? mergeSameRoleUtterances(parsed.utterances) : parsed.utterances;
@@ -93,7 +117,18 @@ export function processStereotypeOutput(response: string, finishReason: string |
     issues,
     namedAsins: resolved.namedAsins,
     contentHash: contentHash(utterances),
+    titleRewrites,
   };
+}
+
+/** §6.4: the items shown in the prompt (history and the target unless hidden), as far as the catalogue knows them. */
+function titleCandidates(ctx: StereotypeOutputContext): TitleCandidate[] {
+  const shown = new Set(ctx.promptAsins);
+  if (ctx.targetAsin !== null && !ctx.targetHidden) shown.add(ctx.targetAsin);
+  return [...shown].flatMap((asin) => {
+    const item = ctx.catalogue.get(asin);
+    return item ? [{ asin, title: item.title ?? item.cleanedTitle, cleanedTitle: item.cleanedTitle }] : [];
+  });
 }
 
 function fragment(text: string, at: number): string {

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { TitleRewrite } from '../output/normalise-titles';
 import type { ProcessedDialogue, ValidationIssue } from '../types';
 
 export const RUN_CHANNEL = 'recdial_generation_run';
@@ -46,7 +47,8 @@ export interface DialogueToStore {
   stereotypeId: number | null;
   targetItemId: number | null;
   targetAsin: string | null;
-  processed: ProcessedDialogue;
+  /** `titleRewrites`: the title normaliser's log (pipeline.md §6.4), stored in the provenance. */
+  processed: ProcessedDialogue & { titleRewrites?: readonly TitleRewrite[] };
   provenance: Record<string, unknown>;
 }
 
@@ -89,7 +91,7 @@ export async function storeDialogue(dataSource: DataSource, job: JobRow, d: Dial
        ON CONFLICT (generation_job_id) DO NOTHING RETURNING id`,
       [
         d.domain, d.stereotypeId, job.userId, d.targetItemId, d.targetAsin, d.source, status, d.strategy, d.model,
-        JSON.stringify(d.provenance),
+        JSON.stringify(d.processed.titleRewrites ? { ...d.provenance, titleRewrites: d.processed.titleRewrites } : d.provenance),
         JSON.stringify(issues.filter((i) => i.severity === 'error')),
         JSON.stringify(issues.filter((i) => i.severity === 'warning')),
         d.processed.namedAsins, version, job.supersedesId, job.runId, job.id, d.processed.contentHash,

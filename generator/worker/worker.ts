@@ -105,16 +105,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
   }
 
-  async function catalogueFor(asins: string[], domain: string): Promise<Map<string, CatalogueItem>> {
+  async function catalogueFor(asins: string[], domain: string): Promise<Map<string, CatalogueItem & { title: string }>> {
     if (asins.length === 0) return new Map();
-    const rows: CatalogueItem[] = await dataSource.query(
-      `SELECT id, asin, cleaned_title AS "cleanedTitle" FROM items WHERE asin = ANY($1) AND domain = $2`,
+    // `title`: the prompt items' TMDB titles are what the title normaliser looks for (pipeline.md §6.4).
+    const rows: Array<CatalogueItem & { title: string }> = await dataSource.query(
+      `SELECT id, asin, title, cleaned_title AS "cleanedTitle" FROM items WHERE asin = ANY($1) AND domain = $2`,
       [asins, domain],
     );
     return new Map(rows.map((r) => [r.asin, r]));
   }
 
-  function postProcess(run: RunRow, prompt: BuiltPrompt, content: string, finishReason: string | null, catalogue: Map<string, CatalogueItem>): ProcessedDialogue {
+  function postProcess(run: RunRow, prompt: BuiltPrompt, content: string, finishReason: string | null, catalogue: Map<string, CatalogueItem & { title: string }>): ProcessedDialogue {
     if (prompt.instance) return processGoalTemplateOutput(content, finishReason, prompt.instance, { catalogue });
     return processStereotypeOutput(content, finishReason, {
       catalogue,
@@ -122,6 +123,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       targetAsin: prompt.targetAsin,
       targetHidden: prompt.targetHidden,
       ...run.config.validation,
+      role: run.role,
     });
   }
 

@@ -1,6 +1,9 @@
 import { InvalidArgumentError } from 'commander';
+import { GraphQLError } from 'graphql';
 import { loadConfig } from '../config/config';
 import { OpenDatabase, openDatabase } from '../db/database';
+import { fromGlobalId } from '../pagination/global-id';
+import { ErrorCode } from '../server/errors';
 
 /**
  * An error whose message is meant for the person at the terminal: the CLI prints
@@ -40,4 +43,42 @@ export function positiveInt(value: string): number {
   const n = nonNegativeInt(value);
   if (n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+/** A generation run as its database id (`12`) or the id the API shows. */
+export function generationRunId(value: string): number {
+  if (/^\d{1,10}$/.test(value) && Number(value) <= 2_147_483_647) return Number(value);
+  const parsed = fromGlobalId(value);
+  if (parsed?.type === 'GenerationRun' && /^\d{1,10}$/.test(parsed.id)) return Number(parsed.id);
+  throw new InvalidArgumentError('expected a generation run id (the number, or the id the API shows)');
+}
+
+/**
+ * The services name API arguments (`input.filter.stereotype`, `itemText`); at the terminal the
+ * flag is what the person typed (`--stereotype`, `--item-text`).
+ */
+export function flagOf(argument: string): string {
+  const field = argument.replace(/^input(\.|$)/, '').replace(/^filter(\.|$)/, '').split(/[.[]/)[0];
+  if (!field) return 'the selection';
+  return `--${field === 'generationRunId' ? 'run' : field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * Runs `fn`; the errors the services raise about the caller's input (GraphQL errors with a
+ * public code, and the `also` classes) become CliErrors, printed as one line naming the flag.
+ */
+export async function withCliErrors<T>(
+  fn: () => Promise<T>,
+  options: { flags?: (argument: string) => string; also?: Array<abstract new (...args: never[]) => Error> } = {},
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const argument = typeof error.extensions.argument === 'string' ? error.extensions.argument : '';
+      throw new CliError(argument ? error.message.replace(argument, (options.flags ?? flagOf)(argument)) : error.message);
+    }
+    if (options.also?.some((type) => error instanceof type)) throw new CliError((error as Error).message);
+    throw error;
+  }
 }

@@ -10,6 +10,8 @@ export interface Config {
   rootDir: string;
   /** Where the embedded PostgreSQL keeps its cluster (gitignored). */
   dataDir: string;
+  /** RECDIAL_EXPORTS_DIR: export jobs write their files to `<exportsDir>/<id>/` (default `<dataDir>/exports`). */
+  exportsDir: string;
   embeddedPgPort: number;
   statementTimeoutMs: number;
   maxQueryDepth: number;
@@ -24,6 +26,20 @@ export interface Config {
   requireKeyForQueries: boolean;
   /** Model endpoints per role, worker limits and retry policy. */
   generation: Readonly<GenerationConfig>;
+  /** RECDIAL_MAX_PREDICTIONS_BYTES: the largest predictions file evaluateRecommendations/evaluateGeneration accept inline. */
+  maxPredictionBytes: number;
+  /** Sentence embeddings for `diversity` (metrics.md §5); null: a local TF-IDF is used instead. */
+  embeddings: Readonly<EmbeddingsConfig> | null;
+}
+
+/** An OpenAI-compatible `/v1/embeddings` endpoint. */
+export interface EmbeddingsConfig {
+  baseUrl: string;
+  model: string;
+  apiKey: string;
+  timeoutMs: number;
+  /** Texts per request. */
+  batchSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -55,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     port: int(env, 'PORT', 4000, 0),
     rootDir,
     dataDir: path.resolve(rootDir, env.RECDIAL_DATA_DIR || '.recdial'),
+    exportsDir: path.resolve(rootDir, env.RECDIAL_EXPORTS_DIR || path.join(env.RECDIAL_DATA_DIR || '.recdial', 'exports')),
     embeddedPgPort: int(env, 'RECDIAL_PG_PORT', 54329, 1),
     statementTimeoutMs: int(env, 'RECDIAL_STATEMENT_TIMEOUT_MS', 15000, 0),
     maxQueryDepth: int(env, 'RECDIAL_MAX_QUERY_DEPTH', 10, 1),
@@ -65,5 +82,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     apiKeys: env.RECDIAL_API_KEYS?.trim() || null,
     requireKeyForQueries: bool(env, 'RECDIAL_REQUIRE_KEY_FOR_QUERIES', false),
     generation: loadGenerationConfig(env),
+    // Below express's 1 MB JSON body limit, so that the API's own message (pointing at the CLI) is what users see.
+    maxPredictionBytes: int(env, 'RECDIAL_MAX_PREDICTIONS_BYTES', 768 * 1024, 1),
+    embeddings: loadEmbeddingsConfig(env),
+  });
+}
+
+function loadEmbeddingsConfig(env: NodeJS.ProcessEnv): EmbeddingsConfig | null {
+  const baseUrl = env.EMBEDDINGS_BASE_URL;
+  if (!baseUrl) return null;
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`EMBEDDINGS_BASE_URL must be a URL such as http://localhost:8002/v1, got "${baseUrl}"`);
+  }
+  const model = env.EMBEDDINGS_MODEL;
+  if (!model) throw new ConfigError('EMBEDDINGS_BASE_URL is set but EMBEDDINGS_MODEL is not: name the embedding model the server serves');
+  return Object.freeze({
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    model,
+    // As for the model roles: the SDK refuses an empty key, most self-hosted servers ignore it.
+    apiKey: env.EMBEDDINGS_API_KEY || 'EMPTY',
+    timeoutMs: int(env, 'EMBEDDINGS_TIMEOUT_MS', 60_000, 1),
+    batchSize: int(env, 'EMBEDDINGS_BATCH_SIZE', 64, 1),
   });
 }

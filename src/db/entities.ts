@@ -2,12 +2,16 @@ import { AmazonMetadataEntity, AmazonRatingEntity, AmazonReviewEntity } from '..
 import { ApiKeyEntity } from '../modules/api-key/api-key.entity';
 import { DialogueEntity } from '../modules/dialogue/dialogue.entity';
 import { GenerationAttemptEntity, GenerationJobEntity, GenerationRunEntity } from '../modules/generation/generation.entity';
+import { ExportEntity } from '../modules/export/export.entity';
+import { EvaluationEntity } from '../modules/evaluation/evaluation.entity';
 import { ImportRunEntity } from '../modules/importing/import-run.entity';
 import { InteractionEntity } from '../modules/interaction/interaction.entity';
 import { ItemEntity } from '../modules/item/item.entity';
 import { ItemEntityLink, KgEntity } from '../modules/kg/kg.entity';
 import { PreparationEntity } from '../modules/preparation/preparation.entity';
 import { PromptVersionEntity } from '../modules/prompt/prompt-version.entity';
+import { UserSampleEntity, UserSampleMemberEntity } from '../modules/sample/sample.entity';
+import { SplitAssignmentEntity } from '../modules/split/split-assignment.entity';
 import { SettingEntity } from '../modules/setting/setting.entity';
 import { StereotypeEntity } from '../modules/stereotype/stereotype.entity';
 import { TurnEntity, TurnMentionEntity } from '../modules/turn/turn.entity';
@@ -36,4 +40,9 @@ export const entities = [
   GenerationRunEntity,
   GenerationJobEntity,
   GenerationAttemptEntity,
+  ExportEntity,
+  UserSampleEntity,
+  UserSampleMemberEntity,
+  SplitAssignmentEntity,
+  EvaluationEntity,
 ];

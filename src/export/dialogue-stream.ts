@@ -51,8 +51,26 @@ export interface DialogueStreamOptions {
   batchSize?: number;
   /** Skip provenance (it holds whole prompts and responses) when the consumer does not need it. */
   withProvenance?: boolean;
+  /**
+   * `id` (default); `split`: each split's line order (`split_position`, written by assignSplits,
+   * pipeline.md §9), then id, dialogues without a position last; `user`: the user's source id in
+   * code-point order, then id, dialogues without a user last (the SFT set's order, §6.5).
+   */
+  order?: DialogueStreamOrder;
   signal?: AbortSignal;
 }
+
+export type DialogueStreamOrder = 'id' | 'split' | 'user';
+
+/** Sort keys before `d.id`, each with the SQL type its cursor value is compared as. */
+const ORDER_KEYS: Record<DialogueStreamOrder, Array<{ expr: string; type: string }>> = {
+  id: [],
+  split: [{ expr: 'coalesce(d.split_position, 2147483647)', type: 'int' }],
+  user: [
+    { expr: '(u.source_id IS NULL)', type: 'boolean' },
+    { expr: `coalesce(u.source_id, '') COLLATE "C"`, type: 'text' },
+  ],
+};
 
 /** How many dialogues a filter selects (for progress). */
 export async function countDialogues(manager: EntityManager, filter?: DialogueFilter | null): Promise<number> {
@@ -63,7 +81,7 @@ export async function countDialogues(manager: EntityManager, filter?: DialogueFi
 }
 
 /**
- * The dialogues a filter selects, in id order, with turns and mentions, read in keyset batches
+ * The dialogues a filter selects, in id order (or `order`), with turns and mentions, read in keyset batches
  * (three statements per batch) so that memory stays flat however many there are. Every export,
  * statistic and evaluation that walks the dataset reads through this.
  */
@@ -71,21 +89,32 @@ export async function* streamDialogues(manager: EntityManager, options: Dialogue
   const batchSize = options.batchSize ?? 500;
   const baseParams: unknown[] = [];
   const where = await dialogueConditions(manager, options.filter, baseParams);
-  let after = 0;
+  // Keyset over (order keys…, id): every batch starts where the last one ended.
+  const keys = ORDER_KEYS[options.order ?? 'id'];
+  let after: unknown[] | null = null;
   for (;;) {
     options.signal?.throwIfAborted();
-    const params = [...baseParams, after, batchSize];
-    const conditions = [...where, `d.id > $${params.length - 1}`];
+    const params: unknown[] = [...baseParams];
+    const param = (value: unknown) => (params.push(value), `$${params.length}`);
+    const conditions = [...where];
+    if (after) {
+      const cursor = after;
+      const left = [...keys.map((k) => k.expr), 'd.id'];
+      const right = [...keys.map((k, i) => `${param(cursor[i])}::${k.type}${k.type === 'text' ? ' COLLATE "C"' : ''}`), `${param(cursor[keys.length])}::int`];
+      conditions.push(`(${left.join(', ')}) > (${right.join(', ')})`);
+    }
+    const limit = param(batchSize);
     const rows: Array<Record<string, any>> = await manager.query(
       `SELECT d.id, d.dataset, d.domain, d.source, d.status, d.split, d.strategy, d.model, s.key AS stereotype,
               d.user_id, u.source_id AS user_source_id, d.target_item_id, coalesce(i.asin, d.target_raw_id) AS target_asin,
               d.named_item_ids, d.generation_run_id, d.rejection_reasons, ${options.withProvenance ? 'd.provenance' : `'{}'::jsonb AS provenance`}
+              ${keys.map((k, i) => `, ${k.expr} AS order_key_${i}`).join('')}
          FROM dialogues d
          LEFT JOIN stereotypes s ON s.id = d.stereotype_id
          LEFT JOIN users u ON u.id = d.user_id
          LEFT JOIN items i ON i.id = d.target_item_id
-        WHERE ${conditions.join(' AND ')}
-        ORDER BY d.id LIMIT $${params.length}`,
+        ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+        ORDER BY ${[...keys.map((k) => k.expr), 'd.id'].join(', ')} LIMIT ${limit}`,
       params,
     );
     if (!rows.length) return;
@@ -142,7 +171,8 @@ export async function* streamDialogues(manager: EntityManager, options: Dialogue
         turns: turnsByDialogue.get(r.id) ?? [],
       };
     }
-    after = rows[rows.length - 1].id;
+    const last = rows[rows.length - 1];
+    after = [...keys.map((_, i) => last[`order_key_${i}`]), last.id];
     if (rows.length < batchSize) return;
   }
 }

@@ -10,9 +10,12 @@ import pino, { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { Config } from '../config/config';
 import { createGenerationAccess } from '../modules/generation/generation.access';
+import { createEvaluationAccess } from '../modules/evaluation/evaluation.access';
+import { createExportAccess } from '../modules/export/export.access';
+import { exportDownloadHandler } from '../modules/export/download';
 import { seedApiKeys } from '../modules/api-key/api-key.service';
 import { authenticateCaller, authPlugin } from './auth';
-import { Context, createContext } from './context';
+import { Context, createContext, ServerServices } from './context';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { limitsPlugin } from './limits';
 import { createMetrics, observabilityPlugin } from './observability';
@@ -48,15 +51,26 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const generation = createGenerationAccess({ dataSource, config, logger });
-  const graphqlWs = attachGraphQLWs({ httpServer, schema, dataSource, config, logger, formatError, generation });
+  const services: ServerServices = {
+    generation: createGenerationAccess({ dataSource, config, logger }),
+    exports: createExportAccess({ dataSource, config, logger }),
+    evaluations: createEvaluationAccess({ dataSource, logger }),
+  };
+  const graphqlWs = attachGraphQLWs({ httpServer, schema, dataSource, config, logger, formatError, services });
   const apollo = new ApolloServer<Context>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { serverWillStart: async () => ({ drainServer: async () => { await graphqlWs.dispose(); await generation.close(); } }) },
+      {
+        serverWillStart: async () => ({
+          drainServer: async () => {
+            await graphqlWs.dispose();
+            await Promise.all(Object.values(services).map((service) => service.close()));
+          },
+        }),
+      },
       authPlugin(),
       limitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity }),
       observabilityPlugin(logger, metrics),
@@ -79,12 +93,13 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  app.get('/exports/:id/download', exportDownloadHandler({ dataSource, logger }));
   app.use(
     '/graphql',
     cors(),
     express.json({ limit: '1mb' }),
     // A bad or revoked key fails here (401) whatever the operation; so does no key when queries need one.
-    expressMiddleware(apollo, { context: async ({ req }) => createContext(dataSource, config, generation, await authenticateCaller(dataSource.manager, req.headers.authorization, config)) }),
+    expressMiddleware(apollo, { context: async ({ req }) => createContext(dataSource, config, services, await authenticateCaller(dataSource.manager, req.headers.authorization, config)) }),
   );
   return { app, httpServer, apollo, logger };
 }

@@ -2,6 +2,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Config } from '../config/config';
 import type { Principal } from '../modules/api-key/api-key.service';
 import type { GenerationAccess } from '../modules/generation/generation.access';
+import type { EvaluationAccess } from '../modules/evaluation/evaluation.access';
+import type { ExportAccess } from '../modules/export/export.access';
 import { createGenerationLoaders } from '../modules/generation/generation.loaders';
 import { createDialogueLoaders } from '../modules/dialogue/dialogue.loaders';
 import { createItemLoaders } from '../modules/item/item.loaders';
@@ -33,9 +35,21 @@ export interface Context {
   principal: Principal | null;
   /** The generation queue and run events of this server process. */
   generation: GenerationAccess;
+  /** The export jobs this process runs, and export events. */
+  exports: ExportAccess;
+  /** The evaluations this process computes, and evaluation events. */
+  evaluations: EvaluationAccess;
 }
 
-export function createContext(dataSource: DataSource, config: Readonly<Config>, generation: GenerationAccess, principal: Principal | null = null): Context {
+/** The long-lived parts of one API process that every request's context carries. */
+export type ServerServices = Pick<Context, 'generation' | 'exports' | 'evaluations'>;
+
+export function createContext(
+  dataSource: DataSource,
+  config: Readonly<Config>,
+  services: ServerServices,
+  principal: Principal | null = null,
+): Context {
   const manager = dataSource.manager;
-  return { manager, loaders: createLoaders(manager), config, principal, generation };
+  return { manager, loaders: createLoaders(manager), config, principal, ...services };
 }

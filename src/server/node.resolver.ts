@@ -1,6 +1,11 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { fromGlobalId } from '../pagination/global-id';
 import { Node } from '../pagination/node.type';
+import { getEvaluation } from '../modules/evaluation/evaluation.service';
+import { toEvaluation } from '../modules/evaluation/evaluation.type';
+import { getExport } from '../modules/export/export.service';
+import { getRun } from '../modules/generation/generation.service';
+import { sampleById } from '../modules/sample/sample.service';
 import { Context } from './context';
 import { badInput } from './errors';
 
@@ -20,6 +25,16 @@ export class NodeResolver {
         return ctx.loaders.userById.load(dbId);
       case 'Preparation':
         return ctx.loaders.preparationById.load(dbId);
+      case 'GenerationRun':
+        return getRun(ctx.manager, dbId);
+      case 'UserSample':
+        return sampleById(ctx.manager, dbId);
+      case 'Export':
+        return getExport(ctx.manager, dbId);
+      case 'Evaluation': {
+        const evaluation = await getEvaluation(ctx.manager, dbId);
+        return evaluation && toEvaluation(evaluation);
+      }
       default:
         throw badInput('id', `"${id}" names an unknown type "${parsed.type}"`);
     }

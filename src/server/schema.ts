@@ -2,9 +2,13 @@ import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, PubSub } from 'type-graphql';
 import { DialogueResolver, ItemMentionResolver, TurnResolver } from '../modules/dialogue/dialogue.resolver';
+import { ExportResolver } from '../modules/export/export.resolver';
+import { EvaluationResolver } from '../modules/evaluation/evaluation.resolver';
 import { DialogueGenerationResolver, GenerationRunResolver, PromptPreviewResolver, ProvenanceResolver } from '../modules/generation/generation.resolver';
 import { ItemResolver } from '../modules/item/item.resolver';
 import { SplitResolver } from '../modules/split/split.resolver';
+import { StatisticsResolver } from '../modules/statistics/statistics.resolver';
+import { UserSampleResolver } from '../modules/sample/sample.resolver';
 import { StereotypeResolver } from '../modules/stereotype/stereotype.resolver';
 import { PreparationResolver } from '../modules/preparation/preparation.resolver';
 import { PromptResolver, StereotypePromptResolver } from '../modules/prompt/prompt.resolver';
@@ -26,10 +30,14 @@ export const resolvers = [
   StereotypePromptResolver,
   PromptResolver,
   SplitResolver,
+  StatisticsResolver,
+  UserSampleResolver,
   GenerationRunResolver,
   PromptPreviewResolver,
   DialogueGenerationResolver,
   ProvenanceResolver,
+  ExportResolver,
+  EvaluationResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

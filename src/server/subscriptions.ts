@@ -8,8 +8,7 @@ import { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import { Config } from '../config/config';
 import { authenticateCaller, authorizationFromConnectionParams, authorizeOperation, Principal } from './auth';
-import type { GenerationAccess } from '../modules/generation/generation.access';
-import { createContext } from './context';
+import { createContext, ServerServices } from './context';
 import { ErrorCode } from './errors';
 import { assertWithinLimits } from './limits';
 
@@ -36,9 +35,9 @@ export function attachGraphQLWs(options: {
   config: Readonly<Config>;
   logger: Logger;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  generation: GenerationAccess;
+  services: ServerServices;
 }): GraphQLWsServer {
-  const { httpServer, schema, dataSource, config, logger, formatError, generation } = options;
+  const { httpServer, schema, dataSource, config, logger, formatError, services } = options;
   const limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity };
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
@@ -88,7 +87,7 @@ export function attachGraphQLWs(options: {
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       // Fresh loaders per operation, as over HTTP.
-      context: (ctx) => createContext(dataSource, config, generation, ctx.extra.principal ?? null),
+      context: (ctx) => createContext(dataSource, config, services, ctx.extra.principal ?? null),
       onNext: (_ctx, _id, _payload, _args, result) => {
         const { errors } = result as ExecutionResult;
         if (!errors?.length) return;

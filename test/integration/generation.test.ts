@@ -320,3 +320,33 @@ test('the goal-template strategy writes one dialogue per might-like item from a 
   expect(accepted.length).toBeGreaterThan(0);
   for (const d of accepted) expect(d.recommendedItems.map((i: any) => i.asin)).toContain(d.targetItem.asin);
 }, 30_000);
+
+test('a teacher that writes titles instead of tags: the titles become resolved mentions and every rewrite is logged', async () => {
+  model.setDefault({ kind: 'titles' });
+  const run = await enqueue({ role: 'TEACHER', limit: 4, sampling: { seed: 15 } });
+  await worker();
+  const done = await waitForRun(run.id);
+  expect(done).toMatchObject({ status: 'COMPLETED', accepted: 4, rejected: 0 });
+  const res = await api.query(`query($id: ID!) { generationRun(id: $id) { dialogues(first: 10) { nodes {
+    targetItem { asin } recommendedItems { asin } mentionedItems { asin title } turns { text mentions { item { asin } } } warnings { code }
+    provenance { rawResponse titleRewrites { start end before after asin method } } } } } }`, { id: run.id });
+  expect(res.errors).toBeUndefined();
+  const nodes = res.data.generationRun.dialogues.nodes;
+  expect(nodes).toHaveLength(4);
+  for (const d of nodes) {
+    const raw: string = d.provenance.rawResponse;
+    expect(raw).not.toContain('<id_');
+    expect(d.recommendedItems.map((i: any) => i.asin)).toContain(d.targetItem.asin);
+    const rewrites = d.provenance.titleRewrites;
+    for (const w of rewrites) {
+      expect(raw.slice(w.start, w.end)).toBe(w.before);
+      expect(w.after).toBe(`<id_${w.asin}>`);
+      expect(w.method).toBe('QUOTED');
+      const title = d.mentionedItems.find((i: any) => i.asin === w.asin)?.title;
+      expect(w.before).toBe(`"${title}" (2017)`);
+    }
+    expect(rewrites.map((w: any) => w.asin)).toContain(d.targetItem.asin);
+    expect(d.turns.flatMap((t: any) => t.mentions).length).toBe(rewrites.length);
+    expect(d.warnings).toEqual([]);
+  }
+}, 30_000);

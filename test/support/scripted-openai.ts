@@ -22,6 +22,8 @@ export type Behaviour =
   | { kind: 'malformed' }
   /** A valid dialogue whose assistant recommends <id_B0NOTREAL9> instead of the target. */
   | { kind: 'hallucinate' }
+  /** A valid dialogue that writes the items as quoted titles with a year (`"Title" (2017)`) instead of tags, as teachers sometimes do. */
+  | { kind: 'titles' }
   /** finish_reason "length", text cut mid-sentence. */
   | { kind: 'truncate' }
   /** Destroys the socket after a partial status line, so the client's fetch itself fails. */
@@ -72,7 +74,7 @@ export const realmSafeFetch: typeof fetch = (input, init) =>
     throw Object.assign(new Error(String(e.message), { cause: e.cause }), { name: e.name });
   });
 
-const KINDS = ['ok', 'slow', 'timeout', 'status', 'malformed', 'hallucinate', 'truncate', 'drop', 'text'];
+const KINDS = ['ok', 'slow', 'timeout', 'status', 'malformed', 'hallucinate', 'titles', 'truncate', 'drop', 'text'];
 const FAKE_ASIN = 'B0NOTREAL9';
 const ERROR_TYPES: Record<number, string> = {
   400: 'BadRequestError', 401: 'AuthenticationError', 403: 'PermissionDeniedError', 404: 'NotFoundError',
@@ -182,6 +184,34 @@ export async function startScriptedOpenAI(
     timers.add(timer);
   }
 
+  /**
+   * `/v1/embeddings`: one deterministic vector per input (a hashed bag of lower-cased words, see
+   * `bagOfWordsVector`), so equal texts embed equally. Rules match the inputs joined by '\n';
+   * 'status', 'drop', 'slow' and 'timeout' apply, anything else answers normally.
+   */
+  function embeddings(req: IncomingMessage, res: ServerResponse, path: string, raw: string) {
+    let body: Record<string, any>;
+    try { body = JSON.parse(raw); } catch { return sendJson(res, 400, errorBody('Invalid JSON body', 400)); }
+    const inputs: unknown[] = typeof body.input === 'string' ? [body.input] : Array.isArray(body.input) ? body.input : [];
+    if (!inputs.length || inputs.some((i) => typeof i !== 'string')) return sendJson(res, 400, errorBody('`input` must be a string or an array of strings', 400));
+    const model: string = body.model ?? models[0];
+    const rec: RecordedRequest = { path, model, body, headers: { authorization: req.headers.authorization }, prompt: inputs.join('\n'), receivedAt: Date.now() };
+    requests.push(rec);
+    const b: Behaviour = models.includes(model) ? choose(rec) : { kind: 'status', status: 404, message: `The model \`${model}\` does not exist.` };
+    rec.behaviour = b;
+    if (b.kind === 'timeout') return;
+    const answer = () => {
+      if (b.kind === 'status') { rec.outcome = String(b.status); return sendJson(res, b.status, errorBody(b.message ?? `Scripted ${b.status} error`, b.status)); }
+      if (b.kind === 'drop') { rec.outcome = 'dropped'; res.socket?.destroy(); return; }
+      rec.outcome = '200';
+      const data = (inputs as string[]).map((text, index) => ({ object: 'embedding', index, embedding: bagOfWordsVector(text) }));
+      const tokens = (inputs as string[]).reduce((n, t) => n + words(t), 0);
+      sendJson(res, 200, { object: 'list', model, data, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+    };
+    const timer = setTimeout(() => { timers.delete(timer); answer(); }, latency + (b.kind === 'slow' ? b.ms : 0));
+    timers.add(timer);
+  }
+
   function control(req: IncomingMessage, res: ServerResponse, path: string, raw: string) {
     if (req.method === 'GET' && path === '/_control/stats') return sendJson(res, 200, api.stats());
     if (req.method === 'GET' && path === '/_control/requests') return sendJson(res, 200, requests);
@@ -221,6 +251,7 @@ export async function startScriptedOpenAI(
         });
       }
       if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/completions')) return generate(req, res, path, raw);
+      if (req.method === 'POST' && path === '/v1/embeddings') return embeddings(req, res, path, raw);
       sendJson(res, 404, { detail: 'Not Found' }); // FastAPI's answer for an unknown route, as vLLM gives
     });
   });
@@ -271,6 +302,17 @@ function contentText(content: unknown): string {
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 
+/** The scripted embedding of a text: counts of its lower-cased words hashed (FNV-1a) into 16 buckets. */
+export function bagOfWordsVector(text: string, dimensions = 16): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
+    vector[(h >>> 0) % dimensions]++;
+  }
+  return vector;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Answers
 
@@ -281,6 +323,7 @@ function reply(b: Behaviour, prompt: string, seed: unknown): { content: string; 
     case 'malformed':
       return { content: 'Sure! Here is a conversation between a user looking for a film and a helpful assistant, who talks about a few options and finally suggests one.', finishReason: 'stop' };
     case 'hallucinate': return { content: dialogue(parseProfile(prompt), rng, `<id_${FAKE_ASIN}>`), finishReason: 'stop' };
+    case 'titles': return { content: dialogue(parseProfile(prompt), rng, undefined, true), finishReason: 'stop' };
     case 'truncate': {
       // Cut inside the final assistant utterance, halfway through its words: no closing punctuation.
       const text = goalTemplateAnswer(prompt) ?? dialogue(parseProfile(prompt), rng);
@@ -337,8 +380,8 @@ function parseProfile(prompt: string): Profile {
  * the target by tag with a reason from its genres/keywords. Only tags of the prompt appear
  * (or `recommendTag`, for the 'hallucinate' behaviour); with a hidden target nothing is tagged.
  */
-function dialogue(p: Profile, rng: Rng, recommendTag?: string): string {
-  const tag = (i: PromptItem) => `<id_${i.asin}>`;
+function dialogue(p: Profile, rng: Rng, recommendTag?: string, asTitles = false): string {
+  const tag = (i: PromptItem) => (asTitles ? `"${i.title}" (2017)` : `<id_${i.asin}>`);
   const liked = p.liked.length ? rng.pick(p.liked) : undefined;
   const disliked = p.disliked.length ? rng.pick(p.disliked) : undefined;
   const genres = (p.target?.genres.length ? p.target.genres : liked?.genres ?? []).map((g) => g.toLowerCase());

@@ -61,6 +61,10 @@ export class DialogueEntity {
   @Column('text', { nullable: true })
   split: SplitValue | null;
 
+  /** 0-based line of the dialogue in its split's release file (the shuffled order of pipeline.md §9 step 5). */
+  @Column('integer', { name: 'split_position', nullable: true })
+  splitPosition: number | null;
+
   @Column('text')
   source: SourceValue;
 

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { DialogueFilter } from '../dialogue/dialogue.type';
 import { GenerationStrategy, ModelRole, UnknownItemPolicy } from './generation.type';
 
@@ -17,6 +17,12 @@ export class SamplingInput {
   seed?: number | null;
 }
 
+export enum TitleMatching {
+  EXACT = 'exact',
+  FUZZY = 'fuzzy',
+}
+registerEnumType(TitleMatching, { name: 'TitleMatching', description: 'How the title normaliser finds titles in model output.' });
+
 @InputType({ description: 'Validation options (pipeline.md §8.3); defaults reject unknown ids and accept 5–20 utterances.' })
 export class ValidationInput {
   @Field(() => UnknownItemPolicy, { nullable: true })
@@ -30,6 +36,12 @@ export class ValidationInput {
 
   @Field(() => Boolean, { nullable: true, description: 'Merge consecutive utterances of one role (a warning) instead of rejecting.' })
   mergeSameRole?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Rewrite titles of prompt items into tags in student output too (pipeline.md §6.4; default true, teacher output always).' })
+  normaliseStudentTitles?: boolean | null;
+
+  @Field(() => TitleMatching, { nullable: true, description: 'EXACT (default) or FUZZY: also token-level matching (similarity ≥ 0.9) of titles of 3+ words.' })
+  titleMatching?: TitleMatching | null;
 }
 
 @InputType()
@@ -63,6 +75,12 @@ export class GenerationInput {
 
   @Field(() => Int, { nullable: true, defaultValue: 42 })
   teacherSeed: number;
+
+  @Field(() => String, { nullable: true, description: 'Name the teacher sample is stored under (see `userSample`); default `teacher-<run id>`. Needs teacherFraction.' })
+  sampleName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Leave out the users of this stored sample, e.g. a student run over everyone but the teacher sample.' })
+  excludeSample?: string | null;
 
   @Field(() => SamplingInput, { nullable: true })
   sampling?: SamplingInput | null;

@@ -68,6 +68,8 @@ function validation(input: ValidationInput | null | undefined): ValidationConfig
   if (input?.minUtterances != null) v.minUtterances = input.minUtterances;
   if (input?.maxUtterances != null) v.maxUtterances = input.maxUtterances;
   if (input?.mergeSameRole != null) v.mergeSameRole = input.mergeSameRole;
+  if (input?.normaliseStudentTitles != null) v.normaliseStudentTitles = input.normaliseStudentTitles;
+  if (input?.titleMatching != null) v.titleMatching = input.titleMatching;
   if (v.minUtterances < 1) throw badInput('input.validation.minUtterances', 'must be at least 1');
   if (v.maxUtterances < v.minUtterances) throw badInput('input.validation.maxUtterances', `must be at least minUtterances (${v.minUtterances})`);
   return v;
@@ -135,6 +137,8 @@ export async function enqueueGeneration(manager: EntityManager, access: QueueAcc
     limit: positiveInt('input.limit', input.limit),
     teacherFraction: input.teacherFraction ?? null,
     teacherSeed: input.teacherSeed ?? 42,
+    sampleName: input.sampleName ?? null,
+    excludeSample: input.excludeSample ?? null,
     sampling: sampling(input.sampling),
     validation: validation(input.validation),
     promptOptions: { legacyFeatureKeys: input.legacyFeatureKeys ?? false, includeTargetReview: input.includeTargetReview ?? true },

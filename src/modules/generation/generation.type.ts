@@ -251,6 +251,46 @@ export function toGenerationRun(row: GenerationRunRow): GenerationRun {
   });
 }
 
+export enum TitleRewriteMethod {
+  EXACT = 'exact',
+  CLEANED = 'cleaned',
+  QUOTED = 'quoted',
+  TAG_REPAIR = 'tag-repair',
+  FUZZY = 'fuzzy',
+}
+registerEnumType(TitleRewriteMethod, {
+  name: 'TitleRewriteMethod',
+  description: 'How the title normaliser found a rewrite (pipeline.md §6.4).',
+  valuesConfig: {
+    EXACT: { description: 'The item’s TMDB title.' },
+    CLEANED: { description: 'The item’s cleaned title.' },
+    QUOTED: { description: 'A title in quotes or markdown emphasis (the only way titles under 4 characters match).' },
+    TAG_REPAIR: { description: 'A broken tag form such as <ID_X>, [id_X] or <X>.' },
+    FUZZY: { description: 'Token-level matching of a title of 3+ words (titleMatching: fuzzy).' },
+  },
+});
+
+@ObjectType({ simpleResolvers: true, description: 'One rewrite of the title normaliser: a title or broken tag in the model’s answer replaced by the item’s tag.' })
+export class TitleRewrite {
+  @Field(() => Int, { description: 'UTF-16 offset into rawResponse where the replaced text starts.' })
+  start: number;
+
+  @Field(() => Int, { description: 'UTF-16 offset into rawResponse where it ends (exclusive).' })
+  end: number;
+
+  @Field({ description: 'The replaced text: rawResponse from start to end.' })
+  before: string;
+
+  @Field({ description: 'The tag written instead, <id_ASIN>.' })
+  after: string;
+
+  @Field({ description: 'The item’s parent_asin.' })
+  asin: string;
+
+  @Field(() => TitleRewriteMethod)
+  method: TitleRewriteMethod;
+}
+
 @ObjectType({ simpleResolvers: true, description: 'How a generated dialogue came to be (pipeline.md §13).' })
 export class GenerationProvenance {
   runId: number;
@@ -299,6 +339,9 @@ export class GenerationProvenance {
 
   @Field(() => Int, { description: 'Which attempt produced it (1 = first try).' })
   attempts: number;
+
+  @Field(() => [TitleRewrite], { description: 'Titles and broken tags rewritten to tags before parsing, in rawResponse order (pipeline.md §6.4).' })
+  titleRewrites: TitleRewrite[];
 }
 
 /** Provenance as the worker stores it (dialogues.provenance); null for imported dialogues. */
@@ -322,6 +365,14 @@ export function toProvenance(p: Record<string, any> | null | undefined): Generat
     usage: usage ? { promptTokens: usage.prompt_tokens ?? null, completionTokens: usage.completion_tokens ?? null, totalTokens: usage.total_tokens ?? null } : null,
     latencyMs: p.latencyMs,
     attempts: p.attempts,
+    titleRewrites: ((p.titleRewrites ?? []) as Array<Record<string, any>>).map((r) => ({
+      start: r.start,
+      end: r.end,
+      before: r.before,
+      after: r.after,
+      asin: r.itemId,
+      method: r.method,
+    })),
   });
 }
 

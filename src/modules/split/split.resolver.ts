@@ -1,7 +1,10 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { Context } from '../../server/context';
 import { SplitName } from '../dialogue/dialogue.type';
-import { Split } from './split.type';
+import { assignSplits, splitRunId, SplitAssignmentSummary } from './split.service';
+import { Split, SplitInput } from './split.type';
+
+const SPLIT_NAMES = [SplitName.TRAIN, SplitName.VALID, SplitName.TEST];
 
 @Resolver(() => Split)
 export class SplitResolver {
@@ -12,7 +15,7 @@ export class SplitResolver {
         WHERE status = 'ACCEPTED' AND split IS NOT NULL GROUP BY split, stereotype_id`,
     );
     const stereotypes = await ctx.loaders.allStereotypes();
-    return [SplitName.TRAIN, SplitName.VALID, SplitName.TEST].map((name) => {
+    return SPLIT_NAMES.map((name) => {
       const mine = rows.filter((r) => r.split === name);
       return {
         name,
@@ -24,4 +27,33 @@ export class SplitResolver {
       };
     });
   }
+
+  @Mutation(() => [Split], {
+    description:
+      'Splits the selected ACCEPTED dialogues into TRAIN/VALID/TEST (pipeline.md §9: stratified by stereotype, grouped by user, seeded); ' +
+      'returns the counts of this assignment. Dialogues outside the selection keep their split. Needs an operator key.',
+  })
+  async assignSplits(@Ctx() ctx: Context, @Arg('input', () => SplitInput) input: SplitInput): Promise<Split[]> {
+    const summary = await assignSplits(ctx.manager, {
+      generationRunId: splitRunId(input.generationRunId),
+      filter: input.filter ?? null,
+      seed: input.seed,
+      ratios: input.ratios ?? null,
+      createdBy: ctx.principal?.name ?? null,
+    });
+    return toSplits(summary, await ctx.loaders.allStereotypes());
+  }
+}
+
+function toSplits(summary: SplitAssignmentSummary, stereotypes: Awaited<ReturnType<Context['loaders']['allStereotypes']>>): Split[] {
+  const assignment = { ...summary };
+  return SPLIT_NAMES.map((name) => {
+    const counts = summary.counts[name];
+    return {
+      name,
+      dialogueCount: Object.values(counts).reduce((a, b) => a + b, 0),
+      byStereotype: stereotypes.map((stereotype) => ({ stereotype, count: counts[stereotype.key] ?? 0 })),
+      assignment,
+    };
+  });
 }

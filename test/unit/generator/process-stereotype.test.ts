@@ -194,6 +194,8 @@ describe('processStereotypeOutput (pipeline.md §8)', () => {
     expect(issue(d, 'EMPTY_TURN')?.detail).toContain('turn 1');
   });
 
+  // These forms of a prompt item would be repaired (see the normalisation tests below); here the
+  // catalogue holds only the response's well-formed tags, so there is no candidate to repair them.
   it.each([
     ['an unclosed tag', '[AI]: Then <id_B0FAKE0003 is a great pick.', '<id_B0FAKE0003'],
     ['an upper-case tag', '[AI]: Then <ID_B0FAKE0003> is a great pick.', '<ID_B0FAKE0003>'],
@@ -253,5 +255,89 @@ describe('processStereotypeOutput (pipeline.md §8)', () => {
   it('gives identical dialogues the same contentHash', () => {
     expect(process(CLEAN).contentHash).toBe(process(`${CLEAN.replace(/\n/g, '\r\n')}<|eot_id|>`).contentHash);
     expect(process(CLEAN).contentHash).not.toBe(process(withLine(4, '[USR]: Great, thanks!')).contentHash);
+  });
+});
+
+describe('processStereotypeOutput: title → tag normalisation (pipeline.md §6.3, §6.4)', () => {
+  // What the worker passes: the response's tags and the prompt's items, with their TMDB titles.
+  const WITH_TITLES = new Map<string, CatalogueItem & { title: string }>([
+    ['B0FAKE0001', { id: 1, asin: 'B0FAKE0001', title: 'Paddington', cleanedTitle: 'Paddington' }],
+    ['B0FAKE0002', { id: 2, asin: 'B0FAKE0002', title: 'The Haunting Hour (2012) [DVD]', cleanedTitle: 'The Haunting Hour' }],
+    ['B0FAKE0003', { id: 3, asin: 'B0FAKE0003', title: 'Paddington 2', cleanedTitle: 'Paddington 2' }],
+    ['B0FAKE0004', { id: 4, asin: 'B0FAKE0004', title: 'Shaun the Sheep Movie', cleanedTitle: 'Shaun the Sheep Movie' }],
+  ]);
+  const TITLED = [
+    '[USR]: Hi! I want something light and funny for the weekend.',
+    '[AI]: Happy to help. Do you like adventure mixed into your comedy?',
+    '[USR]: Yes, and I loved paddington, but not <ID_B0FAKE0002>.',
+    '[AI]: Then "Paddington 2" (2017) is a great pick: a warm comedy-adventure with the same bear.',
+    "[USR]: Perfect, I'll watch it tonight!",
+  ].join('\n');
+  const run = (response: string, ctx: Partial<StereotypeOutputContext> = {}) =>
+    processStereotypeOutput(response, 'stop', {
+      catalogue: WITH_TITLES,
+      promptAsins: new Set(['B0FAKE0001', 'B0FAKE0002']),
+      targetAsin: 'B0FAKE0003',
+      targetHidden: false,
+      ...ctx,
+    });
+
+  it('teacher output: titles of history items and the target become mentions, with the log against the raw response', () => {
+    const d = run(TITLED, { role: 'TEACHER' });
+    expect(d.status).toBe('ACCEPTED');
+    expect(d.issues).toEqual([]);
+    expect(d.turns[2]).toEqual({ role: 'USER', text: 'Yes, and I loved Paddington, but not The Haunting Hour.', rawText: 'Yes, and I loved <id_B0FAKE0001>, but not <id_B0FAKE0002>.' });
+    expect(d.turns[3].text).toBe('Then Paddington 2 is a great pick: a warm comedy-adventure with the same bear.');
+    expect(d.mentions.map((m) => [m.turn, m.asin, m.isRecommendation])).toEqual([
+      [2, 'B0FAKE0001', false],
+      [2, 'B0FAKE0002', false],
+      [3, 'B0FAKE0003', true],
+    ]);
+    expect(d.titleRewrites.map((w) => [w.before, w.itemId, w.method])).toEqual([
+      ['paddington', 'B0FAKE0001', 'exact'],
+      ['<ID_B0FAKE0002>', 'B0FAKE0002', 'tag-repair'],
+      ['"Paddington 2" (2017)', 'B0FAKE0003', 'quoted'],
+    ]);
+    for (const w of d.titleRewrites) expect(TITLED.slice(w.start, w.end)).toBe(w.before);
+    // Identical to the same dialogue written with tags.
+    expect(d.contentHash).toBe(run(TITLED.replace('paddington', '<id_B0FAKE0001>').replace('<ID_', '<id_').replace('"Paddington 2" (2017)', '<id_B0FAKE0003>')).contentHash);
+  });
+
+  it('student output is normalised by default and left alone with normaliseStudentTitles: false', () => {
+    expect(run(TITLED, { role: 'STUDENT' }).titleRewrites).toHaveLength(3);
+    const off = run(TITLED, { role: 'STUDENT', normaliseStudentTitles: false });
+    expect(off.titleRewrites).toEqual([]);
+    expect(off.status).toBe('REJECTED');
+    expect(codes(off)).toEqual(['MALFORMED_ITEM_TAG', 'NO_RECOMMENDATION', 'TARGET_NOT_RECOMMENDED']);
+    // Teacher output is normalised whatever the switch says.
+    expect(run(TITLED, { role: 'TEACHER', normaliseStudentTitles: false }).status).toBe('ACCEPTED');
+  });
+
+  it('only items shown in the prompt are candidates: not a hidden target, not other catalogue items', () => {
+    const hidden = run(TITLED, { role: 'TEACHER', targetHidden: true, promptAsins: new Set(['B0FAKE0002']) });
+    expect(hidden.titleRewrites.map((w) => w.itemId)).toEqual(['B0FAKE0002']);
+    expect(hidden.turns[2].text).toBe('Yes, and I loved paddington, but not The Haunting Hour.');
+    expect(hidden.turns[3].text).toBe('Then "Paddington 2" (2017) is a great pick: a warm comedy-adventure with the same bear.');
+    const other = run(withLine(3, '[AI]: Then <id_B0FAKE0003> or Shaun the Sheep Movie.'), { role: 'TEACHER' });
+    expect(other.titleRewrites.map((w) => w.itemId)).not.toContain('B0FAKE0004');
+  });
+
+  it('AMBIGUOUS_TITLE: identical titles of two prompt items stay text, with a warning on an accepted dialogue', () => {
+    const twins = new Map(WITH_TITLES);
+    twins.set('B0FAKE0005', { id: 5, asin: 'B0FAKE0005', title: 'Paddington', cleanedTitle: 'Paddington' });
+    const d = run(TITLED, { role: 'TEACHER', catalogue: twins, promptAsins: new Set(['B0FAKE0001', 'B0FAKE0002', 'B0FAKE0005']) });
+    expect(d.status).toBe('ACCEPTED');
+    expect(d.issues).toEqual([
+      { code: 'AMBIGUOUS_TITLE', severity: 'warning', detail: 'titles of several prompt items, left as text: "paddington" at 152–162 (B0FAKE0001, B0FAKE0005)' },
+    ]);
+    expect(TITLED.slice(152, 162)).toBe('paddington');
+    expect(d.turns[2].text).toBe('Yes, and I loved paddington, but not The Haunting Hour.');
+  });
+
+  it('fuzzy title matching only with titleMatching: fuzzy', () => {
+    const response = withLine(3, '[AI]: Then <id_B0FAKE0003>, or Shaun-the-Sheep Movie.');
+    const ctx = { role: 'TEACHER' as const, promptAsins: new Set(['B0FAKE0001', 'B0FAKE0004']) };
+    expect(run(response, ctx).titleRewrites).toEqual([]);
+    expect(run(response, { ...ctx, titleMatching: 'fuzzy' }).titleRewrites.map((w) => [w.before, w.method])).toEqual([['Shaun-the-Sheep Movie', 'fuzzy']]);
   });
 });

@@ -1,0 +1,332 @@
+/**
+ * Recommendation metrics (metrics.md §1): evaluation samples per model family, candidate
+ * ranking, Hit/MRR/NDCG@k, micro-mean aggregation, the corrected mode and truncated rankings.
+ * Pure functions of their inputs; items are addressed by their position in the item list.
+ */
+
+export type EvaluationMode = 'crslab-compat' | 'corrected';
+export type ModelFamily = 'recommender-turns' | 'all-turns';
+export type TieBreak = 'position' | 'pessimistic';
+export const EVALUATION_MODES: readonly EvaluationMode[] = ['crslab-compat', 'corrected'];
+export const DEFAULT_KS: readonly number[] = [1, 10, 50];
+
+/** Why a prediction or sample was not scored (formats.md §10.4 `skipped`). */
+export type SkipReason =
+  | 'FIRST_TURN'
+  | 'TURN_NOT_SCORABLE'
+  | 'GOLD_NOT_IN_CANDIDATES'
+  | 'NO_PREDICTION'
+  | 'UNKNOWN_DIALOGUE'
+  | 'UNKNOWN_TURN';
+
+// ---------------------------------------------------------------------------------------------
+// §1.1 Evaluation samples
+
+export interface Utterance {
+  /** The stored turn index. */
+  index: number;
+  role: 'USER' | 'ASSISTANT';
+  /** Item keys (ASINs, or raw ids of unresolved mentions) in text order. */
+  mentions: ReadonlyArray<{ item: string; isRecommendation: boolean }>;
+  text?: string;
+}
+
+export interface MergedTurn {
+  /** 0-based merged turn number. */
+  t: number;
+  /** Stored index of its first utterance: what predictions call `turnIndex`. */
+  index: number;
+  role: 'USER' | 'ASSISTANT';
+  /** The turn's gold items as CRSLab's `items` would list them (duplicates possible after merging). */
+  golds: string[];
+  /** Every item mentioned in the turn (what later turns see as context). */
+  items: string[];
+  /** The utterances' texts joined by a space (CRSLab concatenates the token lists). */
+  text: string;
+}
+
+/**
+ * Consecutive utterances of one role merged (as the CRSLab loader does), with the gold items of
+ * formats.md §8.7: a Seeker utterance's distinct mentions, a Recommender utterance's distinct
+ * recommendations not mentioned in any earlier utterance.
+ */
+export function mergeTurns(utterances: readonly Utterance[]): MergedTurn[] {
+  const merged: MergedTurn[] = [];
+  const seen = new Set<string>();
+  for (const u of utterances) {
+    const mentioned = unique(u.mentions.map((m) => m.item));
+    const golds = u.role === 'USER' ? mentioned : unique(u.mentions.filter((m) => m.isRecommendation && !seen.has(m.item)).map((m) => m.item));
+    for (const item of mentioned) seen.add(item);
+    const last = merged[merged.length - 1];
+    if (last && last.role === u.role) {
+      last.golds.push(...golds);
+      last.items.push(...mentioned);
+      last.text += ` ${u.text ?? ''}`;
+    } else {
+      merged.push({ t: merged.length, index: u.index, role: u.role, golds: [...golds], items: [...mentioned], text: u.text ?? '' });
+    }
+  }
+  return merged;
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** Whether a merged turn gives recommendation samples for a family (turn 0 never does). */
+export function turnQualifies(turn: MergedTurn, family: ModelFamily): boolean {
+  return turn.t >= 1 && (family === 'all-turns' || turn.role === 'ASSISTANT');
+}
+
+export interface Sample {
+  gold: string;
+  /** Items removed from the ranking before the gold is located (corrected mode). */
+  mask: ReadonlySet<string>;
+}
+
+/**
+ * The samples of one turn in one mode. Compat: one per listed gold, duplicates kept, nothing
+ * masked. Corrected (§1.5): golds deduplicated, golds already in the context dropped (counted as
+ * `repeatedGolds`), and the context items plus the turn's other golds masked.
+ */
+export function turnSamples(golds: readonly string[], context: readonly string[], mode: EvaluationMode): { samples: Sample[]; repeatedGolds: number } {
+  if (mode === 'crslab-compat') return { samples: golds.map((gold) => ({ gold, mask: EMPTY })), repeatedGolds: 0 };
+  const contextSet = new Set(context);
+  const distinct = unique(golds);
+  const kept = distinct.filter((g) => !contextSet.has(g));
+  return {
+    samples: kept.map((gold) => ({ gold, mask: new Set([...contextSet, ...kept.filter((g) => g !== gold)]) })),
+    repeatedGolds: distinct.length - kept.length,
+  };
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+// ---------------------------------------------------------------------------------------------
+// §1.2 Candidates and ranking
+
+/** The candidates (CRSLab's `movie_ids`), in their order: ties are broken by this order. */
+export class ItemList {
+  readonly position: ReadonlyMap<string, number>;
+
+  constructor(readonly items: readonly string[]) {
+    const position = new Map<string, number>();
+    items.forEach((item, i) => {
+      if (!position.has(item)) position.set(item, i);
+    });
+    this.position = position;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+}
+
+/**
+ * A model's answer for one turn: either a ranked list of item-list positions, best first,
+ * possibly only the top L (with optional aligned scores, for pessimistic ties), or a score for
+ * every item-list position.
+ */
+export type Ranking = { ranked: readonly number[]; scores?: readonly number[] } | { scores: ArrayLike<number>; ranked?: undefined };
+
+/** Builds a ranked list from (position, score) pairs: highest score first, ties by item-list position. */
+export function rankByScores(positions: readonly number[], scores: readonly number[]): { ranked: number[]; scores: number[] } {
+  const order = positions.map((p, i) => i).sort((a, b) => scores[b] - scores[a] || positions[a] - positions[b]);
+  return { ranked: order.map((i) => positions[i]), scores: order.map((i) => scores[i]) };
+}
+
+export interface RankOutcome {
+  /** 0-based position of the gold among the unmasked entries, null when it is not in the list. */
+  rank: number | null;
+  /** The rank is known exactly for every k up to this (Infinity for a complete ranking). */
+  exactUpTo: number;
+}
+
+/**
+ * Where the gold lands once masked items are removed. Ties: by item-list position, or
+ * (pessimistic) after every unmasked candidate with the same score.
+ */
+export function locateGold(ranking: Ranking, gold: number, mask: ReadonlySet<number>, itemCount: number, ties: TieBreak = 'position'): RankOutcome {
+  if (ranking.ranked === undefined) {
+    const scores = ranking.scores;
+    const g = scores[gold];
+    let rank = 0;
+    for (let i = 0; i < itemCount; i++) {
+      if (i === gold || mask.has(i)) continue;
+      const s = scores[i];
+      if (s > g || (s === g && (ties === 'pessimistic' || i < gold))) rank++;
+    }
+    return { rank, exactUpTo: Infinity };
+  }
+  const { ranked, scores } = ranking;
+  let rank = 0;
+  let masked = 0;
+  let at = -1;
+  for (let i = 0; i < ranked.length; i++) {
+    if (ranked[i] === gold) {
+      at = i;
+      break;
+    }
+    if (mask.has(ranked[i])) masked++;
+    else rank++;
+  }
+  if (at < 0) {
+    const complete = ranked.length >= itemCount;
+    return { rank: complete ? rank : null, exactUpTo: complete ? Infinity : ranked.length - masked };
+  }
+  if (ties === 'pessimistic' && scores) {
+    for (let i = at + 1; i < ranked.length && scores[i] === scores[at]; i++) if (!mask.has(ranked[i])) rank++;
+  }
+  return { rank, exactUpTo: Infinity };
+}
+
+// ---------------------------------------------------------------------------------------------
+// §1.3 Definitions, §1.4 aggregation
+
+export interface SampleValues {
+  /** `hit@k`, `mrr@k`, `ndcg@k` → value. */
+  values: Record<string, number>;
+  approximate: boolean;
+}
+
+/**
+ * Hit/MRR/NDCG at each k for one sample. A missing gold is a miss; it makes the sample
+ * approximate for the k beyond what the truncated list decides (§1.6). In compat mode a k
+ * larger than the item list is not computed (§1.3).
+ */
+export function sampleMetrics(outcome: RankOutcome, ks: readonly number[], options: { mode: EvaluationMode; itemCount: number }): SampleValues {
+  const values: Record<string, number> = {};
+  let approximate = false;
+  for (const k of ks) {
+    if (options.mode === 'crslab-compat' && k > options.itemCount) continue;
+    const r = outcome.rank;
+    const hit = r !== null && r < k;
+    if (!hit && k > outcome.exactUpTo) approximate = true;
+    values[`hit@${k}`] = hit ? 1 : 0;
+    values[`mrr@${k}`] = hit ? 1 / (r + 1) : 0;
+    values[`ndcg@${k}`] = hit ? 1 / Math.log2(r + 2) : 0;
+  }
+  return { values, approximate };
+}
+
+/** Metric keys in CRSLab's order for a k set. */
+export function metricKeys(ks: readonly number[]): string[] {
+  return ['hit', 'mrr', 'ndcg'].flatMap((m) => ks.map((k) => `${m}@${k}`));
+}
+
+export interface RecommendationResult {
+  mode: EvaluationMode;
+  family: ModelFamily;
+  ks: number[];
+  samples: number;
+  skipped: Record<string, number>;
+  repeatedGolds: number;
+  approximate: boolean;
+  /** Micro means; null when there was no sample. Keys absent when not computed (compat, k > item count). */
+  metrics: Record<string, number | null>;
+}
+
+/** Micro mean over samples (§1.4), with the counts every result stores (§8). */
+export class RecommendationAccumulator {
+  private readonly sums = new Map<string, number>();
+  private samples = 0;
+  private repeatedGolds = 0;
+  private approximate = false;
+  private readonly skipped: Record<string, number> = {};
+
+  constructor(
+    readonly mode: EvaluationMode,
+    readonly family: ModelFamily,
+    readonly ks: readonly number[],
+  ) {}
+
+  add(sample: SampleValues): void {
+    this.samples++;
+    this.approximate ||= sample.approximate;
+    for (const [key, value] of Object.entries(sample.values)) this.sums.set(key, (this.sums.get(key) ?? 0) + value);
+  }
+
+  skip(reason: SkipReason, count = 1): void {
+    if (count > 0) this.skipped[reason] = (this.skipped[reason] ?? 0) + count;
+  }
+
+  addRepeatedGolds(count: number): void {
+    this.repeatedGolds += count;
+  }
+
+  result(): RecommendationResult {
+    const metrics: Record<string, number | null> = {};
+    for (const key of metricKeys(this.ks)) {
+      if (this.samples === 0) metrics[key] = null;
+      else if (this.sums.has(key)) metrics[key] = this.sums.get(key)! / this.samples;
+    }
+    return {
+      mode: this.mode,
+      family: this.family,
+      ks: [...this.ks],
+      samples: this.samples,
+      skipped: { ...this.skipped },
+      repeatedGolds: this.repeatedGolds,
+      approximate: this.approximate,
+      metrics,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoring one turn
+
+export interface TurnScoring {
+  items: ItemList;
+  mode: EvaluationMode;
+  ks: readonly number[];
+  ties?: TieBreak;
+}
+
+/**
+ * Scores every sample of one turn into an accumulator: golds not in the item list are skipped
+ * (`GOLD_NOT_IN_CANDIDATES`, never silently). Masked items outside the item list are ignored.
+ */
+export function scoreTurn(acc: RecommendationAccumulator, scoring: TurnScoring, golds: readonly string[], context: readonly string[], ranking: Ranking): void {
+  const { samples, repeatedGolds } = turnSamples(golds, context, scoring.mode);
+  acc.addRepeatedGolds(repeatedGolds);
+  const ties = scoring.mode === 'corrected' ? (scoring.ties ?? 'position') : 'position';
+  for (const sample of samples) {
+    const gold = scoring.items.position.get(sample.gold);
+    if (gold === undefined) {
+      acc.skip('GOLD_NOT_IN_CANDIDATES');
+      continue;
+    }
+    const mask = new Set<number>();
+    for (const item of sample.mask) {
+      const p = scoring.items.position.get(item);
+      if (p !== undefined && p !== gold) mask.add(p);
+    }
+    selfTest(scoring.items.size, gold, mask);
+    acc.add(sampleMetrics(locateGold(ranking, gold, mask, scoring.items.size, ties), scoring.ks, { mode: scoring.mode, itemCount: scoring.items.size }));
+  }
+}
+
+export class SelfTestError extends Error {}
+
+// All ones; the anti-oracle sets its gold to 0 for one call, so no array is allocated per sample.
+let antiOracleScores = new Float64Array(0);
+
+/**
+ * §1.2 self-test, through the same gold lookup and ranking code as the real scores: an oracle
+ * that ranks the gold first must put it at 0, an anti-oracle that ranks it last must put it after
+ * every other unmasked candidate (so Hit@k = 0 for every smaller k).
+ */
+export function selfTest(itemCount: number, gold: number, mask: ReadonlySet<number>): void {
+  const oracle = locateGold({ ranked: [gold] }, gold, mask, itemCount);
+  if (antiOracleScores.length < itemCount) antiOracleScores = new Float64Array(itemCount).fill(1);
+  antiOracleScores[gold] = 0;
+  const anti = locateGold({ scores: antiOracleScores }, gold, mask, itemCount);
+  antiOracleScores[gold] = 1;
+  const unmasked = itemCount - mask.size;
+  if (oracle.rank !== 0 || anti.rank !== unmasked - 1) {
+    throw new SelfTestError(
+      `self-test failed: an oracle ranked the gold at ${oracle.rank} (expected 0) and an anti-oracle at ${anti.rank} (expected ${unmasked - 1}); refusing to evaluate`,
+    );
+  }
+}

@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { createBackgroundJobs, type BackgroundJobs } from '../../server/background-jobs';
+import type { EvaluationRow, RunHooks } from './evaluation.runner';
+
+export const EVALUATION_CHANNEL = 'recdial_evaluation';
+
+export type EvaluationWork = (hooks: RunHooks) => Promise<{ rows: EvaluationRow[]; report: Record<string, unknown> }>;
+
+/** The evaluations this API process computes in the background, and their change events. */
+export interface EvaluationAccess extends Pick<BackgroundJobs, 'events' | 'idle' | 'close'> {
+  /** Computes a QUEUED evaluation in this process; its rows land in its row as they grow. */
+  start(id: number, work: EvaluationWork): void;
+}
+
+export function createEvaluationAccess(options: { dataSource: DataSource; logger: Logger }): EvaluationAccess {
+  const jobs = createBackgroundJobs({ ...options, table: 'evaluations', channel: EVALUATION_CHANNEL, noun: 'evaluation', retryHint: 'ask again', progressEveryMs: 250 });
+  return {
+    events: jobs.events,
+    idle: jobs.idle,
+    close: jobs.close,
+    start(id, work) {
+      jobs.start(id, async ({ signal, progress }) => {
+        const { rows, report } = await work({ signal, onProgress: (value, partial) => progress(value, { results: partial }) });
+        return { results: rows, report };
+      });
+    },
+  };
+}

@@ -1,0 +1,365 @@
+/**
+ * Recommendation evaluation over the database: the dialogues of a filter (through the shared
+ * dialogue stream), the item list, predictions or built-in baselines, scored with the metric
+ * core per model × split × stereotype × mode. The CLI calls it directly; the API runs it in the
+ * background and stores the rows as they grow.
+ */
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { Baseline, BaselineName, Bm25Baseline, CooccurrenceBaseline, itemDocumentText, PopularityBaseline } from '../../evaluation/baselines';
+import { readGenerationPredictions } from '../../evaluation/generation-eval';
+import { GENERATION_KS, GenerationMetricsAccumulator } from '../../evaluation/text-metrics';
+import { RankedBy, RankedResolver, readPredictions, stringLines, type Prediction } from '../../evaluation/predictions';
+import {
+  EvaluationMode,
+  ItemList,
+  mergeTurns,
+  ModelFamily,
+  Ranking,
+  RecommendationAccumulator,
+  RecommendationResult,
+  scoreTurn,
+  SkipReason,
+  TieBreak,
+  turnQualifies,
+  turnSamples,
+  type MergedTurn,
+} from '../../evaluation/recommendation';
+import { countDialogues, streamDialogues, type StreamedDialogue } from '../../export/dialogue-stream';
+import { readLines } from '../../ingest/lines';
+import { dialogueConditions } from '../dialogue/dialogue.service';
+import { SplitName, type DialogueFilter } from '../dialogue/dialogue.type';
+
+export type EvaluationGroupBy = 'split' | 'stereotype';
+
+export type PredictionSource = { file: string } | { text: string; name?: string };
+
+export interface RecEvaluationOptions {
+  predictions?: PredictionSource;
+  baselines?: BaselineName[];
+  rankedBy: RankedBy;
+  family: ModelFamily;
+  modes: EvaluationMode[];
+  ks: number[];
+  ties: TieBreak;
+  filter: DialogueFilter | null;
+  groupBy: EvaluationGroupBy[];
+}
+
+/** One row of results (formats.md §10.4): a model on one split × stereotype in one mode. */
+export interface EvaluationRow extends RecommendationResult {
+  /** `predictions`, or the baseline's name. */
+  model: string;
+  /** null: not grouped by it (all), or the dialogues have none. */
+  split: string | null;
+  stereotype: string | null;
+}
+
+export interface RecEvaluationReport {
+  rows: EvaluationRow[];
+  itemCount: number;
+  dialogues: number;
+  predictions?: { lines: number; sha256: string; unmatchedRanked: number; ambiguousTitles: number };
+  selfTest: { passed: true; samples: number };
+}
+
+export interface RunHooks {
+  /** After every batch of dialogues: progress in [0, 1] and the rows so far. */
+  onProgress?: (progress: number, rows: EvaluationRow[]) => Promise<void> | void;
+  signal?: AbortSignal;
+}
+
+const SPLIT_ORDER = ['train', 'valid', 'test'];
+const PROGRESS_EVERY = 100;
+
+/** Per model × group × mode accumulators, in a stable row order. */
+class Results {
+  private readonly accumulators = new Map<string, { row: Omit<EvaluationRow, keyof RecommendationResult>; acc: RecommendationAccumulator }>();
+
+  constructor(private readonly options: RecEvaluationOptions) {}
+
+  group(d: { split: string | null; stereotype: string | null } | null): { split: string | null; stereotype: string | null } {
+    return {
+      split: d && this.options.groupBy.includes('split') ? d.split : null,
+      stereotype: d && this.options.groupBy.includes('stereotype') ? d.stereotype : null,
+    };
+  }
+
+  get(model: string, group: { split: string | null; stereotype: string | null }, mode: EvaluationMode): RecommendationAccumulator {
+    const key = JSON.stringify([model, group.split, group.stereotype, mode]);
+    let entry = this.accumulators.get(key);
+    if (!entry) {
+      entry = { row: { model, ...group }, acc: new RecommendationAccumulator(mode, this.options.family, this.options.ks) };
+      this.accumulators.set(key, entry);
+    }
+    return entry.acc;
+  }
+
+  rows(): EvaluationRow[] {
+    const models = ['predictions', 'popularity', 'cooccurrence', 'bm25'];
+    const splitRank = (s: string | null) => (s === null ? -1 : SPLIT_ORDER.indexOf(s));
+    return [...this.accumulators.values()]
+      .map(({ row, acc }) => ({ ...row, ...acc.result() }))
+      .sort(
+        (a, b) =>
+          models.indexOf(a.model) - models.indexOf(b.model) ||
+          splitRank(a.split) - splitRank(b.split) ||
+          (a.stereotype ?? '').localeCompare(b.stereotype ?? '') ||
+          this.options.modes.indexOf(a.mode) - this.options.modes.indexOf(b.mode),
+      );
+  }
+}
+
+/** The item list: the catalogue of the selected dialogues' domains (every item when none), ordered by ASIN. */
+async function loadItemList(manager: EntityManager, filter: DialogueFilter | null, withMetadata: boolean) {
+  const params: unknown[] = [];
+  const where = await dialogueConditions(manager, filter, params);
+  const domains: Array<{ domain: string }> = await manager.query(
+    `SELECT DISTINCT d.domain FROM dialogues d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    params,
+  );
+  const columns = withMetadata ? `asin, title, genres, keywords, "cast", directors, overview` : 'asin, title';
+  const rows: Array<Record<string, any>> = domains.length
+    ? await manager.query(`SELECT ${columns} FROM items WHERE domain = ANY($1) ORDER BY asin COLLATE "C"`, [domains.map((d) => d.domain)])
+    : await manager.query(`SELECT ${columns} FROM items ORDER BY asin COLLATE "C"`);
+  return rows;
+}
+
+function utterancesOf(d: StreamedDialogue) {
+  return d.turns.map((t) => ({
+    index: t.index,
+    role: t.role,
+    text: t.text,
+    mentions: t.mentions.map((m) => ({ item: m.asin ?? m.rawId, isRecommendation: m.isRecommendation })),
+  }));
+}
+
+/** The training dialogues of the same data as the filter (its split and stereotype aside). */
+function trainFilter(filter: DialogueFilter | null): DialogueFilter {
+  const f = filter ?? {};
+  return { status: f.status, dataset: f.dataset, domain: f.domain, source: f.source, split: SplitName.TRAIN };
+}
+
+async function buildBaseline(manager: EntityManager, name: BaselineName, items: ItemList, metadata: Array<Record<string, any>>, options: RecEvaluationOptions, signal?: AbortSignal): Promise<Baseline> {
+  if (name === 'bm25') return new Bm25Baseline(metadata.map((r) => itemDocumentText(r as { title: string })));
+  if (name === 'popularity') {
+    const popularity = new PopularityBaseline(items.size);
+    for await (const d of streamDialogues(manager, { filter: trainFilter(options.filter), signal })) {
+      for (const turn of mergeTurns(utterancesOf(d))) {
+        if (!turnQualifies(turn, options.family)) continue;
+        for (const gold of turn.golds) {
+          const p = items.position.get(gold);
+          if (p !== undefined) popularity.addGold(p);
+        }
+      }
+    }
+    return popularity;
+  }
+  const cooccurrence = new CooccurrenceBaseline(items.size);
+  // Users' histories in keyset batches of users. A user's review of the target of one of their
+  // own non-training dialogues is left out: it is the answer being evaluated.
+  let after = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const rows: Array<{ user_id: number; asins: string[] }> = await manager.query(
+      `WITH u AS (SELECT DISTINCT user_id FROM interactions WHERE user_id > $1 ORDER BY user_id LIMIT 1000)
+       SELECT i.user_id, array_agg(it.asin ORDER BY i.id) AS asins
+         FROM interactions i JOIN u ON u.user_id = i.user_id JOIN items it ON it.id = i.item_id
+        WHERE NOT EXISTS (SELECT 1 FROM dialogues d WHERE d.user_id = i.user_id AND d.target_item_id = i.item_id AND d.split IS DISTINCT FROM 'train')
+        GROUP BY i.user_id ORDER BY i.user_id`,
+      [after],
+    );
+    if (!rows.length) break;
+    for (const r of rows) {
+      const positions = r.asins.map((a) => items.position.get(a)).filter((p): p is number => p !== undefined);
+      cooccurrence.addHistory(positions);
+    }
+    after = rows[rows.length - 1].user_id;
+  }
+  return cooccurrence;
+}
+
+/** The lines of a file (streamed) or of an uploaded string, and their SHA-256 once read. */
+function sourceLines(source: PredictionSource): { name: string; lines: AsyncIterable<{ line: number; text: string }> | Iterable<{ line: number; text: string }>; sha256(): Promise<string> } {
+  if ('file' in source) {
+    const reader = readLines(source.file);
+    const lines = (async function* () {
+      for await (const l of reader) yield { line: l.line, text: l.text };
+    })();
+    return { name: source.file, lines, sha256: async () => (await reader.digest()).sha256 };
+  }
+  return { name: source.name ?? 'predictions', lines: stringLines(source.text), sha256: async () => createHash('sha256').update(source.text).digest('hex') };
+}
+
+async function loadPredictions(source: PredictionSource, items: ItemList, titles: string[], rankedBy: RankedBy) {
+  const resolver = new RankedResolver(items, rankedBy, titles);
+  const input = sourceLines(source);
+  const set = await readPredictions(input.lines, input.name, resolver, rankedBy);
+  return { set, sha256: await input.sha256(), ambiguousTitles: resolver.ambiguousTitles };
+}
+
+/** Runs a recommendation evaluation; the rows are final when it resolves. */
+export async function evaluateRecommendationRun(manager: EntityManager, options: RecEvaluationOptions, hooks: RunHooks = {}): Promise<RecEvaluationReport> {
+  const baselineNames = options.baselines ?? [];
+  const metadata = await loadItemList(manager, options.filter, baselineNames.includes('bm25'));
+  const items = new ItemList(metadata.map((r) => r.asin));
+  const results = new Results(options);
+  const scoring = { items, ks: options.ks, ties: options.ties };
+
+  const score = (model: string, group: ReturnType<Results['group']>, golds: readonly string[], context: readonly string[], ranking: Ranking) => {
+    for (const mode of options.modes) scoreTurn(results.get(model, group, mode), { ...scoring, mode }, golds, context, ranking);
+  };
+  const skip = (model: string, group: ReturnType<Results['group']>, reason: SkipReason, perMode: (mode: EvaluationMode) => number = () => 1) => {
+    for (const mode of options.modes) results.get(model, group, mode).skip(reason, perMode(mode));
+  };
+
+  let predictions: Awaited<ReturnType<typeof loadPredictions>> | null = null;
+  if (options.predictions) predictions = await loadPredictions(options.predictions, items, metadata.map((r) => r.title), options.rankedBy);
+  const baselines: Baseline[] = [];
+  for (const name of baselineNames) baselines.push(await buildBaseline(manager, name, items, metadata, options, hooks.signal));
+
+  const total = await countDialogues(manager, options.filter);
+  let done = 0;
+  const seenDialogues = new Set<number>();
+  for await (const d of streamDialogues(manager, { filter: options.filter, signal: hooks.signal })) {
+    done++;
+    const group = results.group(d);
+    const dialoguePredictions = predictions?.set.byDialogue.get(d.id);
+    if (predictions && !dialoguePredictions) {
+      if (done % PROGRESS_EVERY === 0) await hooks.onProgress?.(done / Math.max(total, 1), results.rows());
+      continue;
+    }
+    seenDialogues.add(d.id);
+    const turns = mergeTurns(utterancesOf(d));
+    const context: string[] = [];
+    const contextText: string[] = [];
+    const used = new Set<number>();
+    for (const turn of turns) {
+      const scorable = turnQualifies(turn, options.family) && turn.golds.length > 0;
+      if (dialoguePredictions) {
+        const p = dialoguePredictions.get(turn.index);
+        if (p) used.add(turn.index);
+        if (p && p.gold) scoreLine('predictions', group, p, turn, context);
+        else if (p && scorable) score('predictions', group, turn.golds, p.context ?? context, p.ranking);
+        else if (p) skip('predictions', group, turn.t === 0 ? 'FIRST_TURN' : 'TURN_NOT_SCORABLE');
+        else if (scorable) skip('predictions', group, 'NO_PREDICTION', (mode) => turnSamples(turn.golds, context, mode).samples.length);
+      }
+      if (scorable) {
+        const positions = context.map((i) => items.position.get(i)).filter((p): p is number => p !== undefined);
+        for (const baseline of baselines) score(baseline.name, group, turn.golds, context, { scores: baseline.scores({ items: positions, text: contextText.join('\n') }) });
+      }
+      context.push(...turn.items);
+      contextText.push(turn.text);
+    }
+    if (dialoguePredictions) {
+      const stored = new Set(d.turns.map((t) => t.index));
+      for (const [index, p] of dialoguePredictions) {
+        if (used.has(index)) continue;
+        if (p.gold) scoreLine('predictions', group, p, null, []);
+        else skip('predictions', group, stored.has(index) ? 'TURN_NOT_SCORABLE' : 'UNKNOWN_TURN');
+      }
+    }
+    if (done % PROGRESS_EVERY === 0) await hooks.onProgress?.(done / Math.max(total, 1), results.rows());
+  }
+
+  // Lines whose dialogue is not among the evaluated ones: self-contained when they carry `gold`.
+  if (predictions) {
+    for (const [id, turns] of predictions.set.byDialogue) {
+      if (seenDialogues.has(id)) continue;
+      for (const p of turns.values()) {
+        if (p.gold) scoreLine('predictions', results.group(null), p, null, []);
+        else skip('predictions', results.group(null), 'UNKNOWN_DIALOGUE');
+      }
+    }
+  }
+
+  /** A line that brings its own gold (and context, else the stored one): formats.md §10.1. */
+  function scoreLine(model: string, group: ReturnType<Results['group']>, p: Prediction, turn: MergedTurn | null, storedContext: readonly string[]) {
+    const role = p.role ?? turn?.role;
+    if (p.turnIndex === 0 || turn?.t === 0) skip(model, group, 'FIRST_TURN');
+    else if (options.family === 'recommender-turns' && role === 'USER') skip(model, group, 'TURN_NOT_SCORABLE');
+    else score(model, group, p.gold!, p.context ?? storedContext, p.ranking);
+  }
+
+  const rows = results.rows();
+  await hooks.onProgress?.(1, rows);
+  return {
+    rows,
+    itemCount: items.size,
+    dialogues: done,
+    predictions: predictions
+      ? { lines: predictions.set.lines, sha256: predictions.sha256, unmatchedRanked: predictions.set.unmatched, ambiguousTitles: predictions.ambiguousTitles }
+      : undefined,
+    // scoreTurn self-tests every sample it scores and throws when one fails.
+    selfTest: { passed: true, samples: rows.reduce((n, r) => n + r.samples, 0) },
+  };
+}
+
+export interface GenEvaluationOptions {
+  predictions: PredictionSource;
+  family: ModelFamily;
+  modes: EvaluationMode[];
+  filter: DialogueFilter | null;
+  groupBy: EvaluationGroupBy[];
+}
+
+/**
+ * Generation metrics (metrics.md §3) for responses: each line's `hyp` against its `ref`, or the
+ * stored merged turn's text. Turns per family as §1.1 (RECOMMENDER_TURNS: assistant turns only).
+ */
+export async function evaluateGenerationRun(manager: EntityManager, options: GenEvaluationOptions, hooks: RunHooks = {}) {
+  const input = sourceLines(options.predictions);
+  const predictions = await readGenerationPredictions(input.lines, input.name);
+  const groups = new Map<string, { split: string | null; stereotype: string | null; acc: GenerationMetricsAccumulator; skipped: Record<string, number> }>();
+  const groupOf = (d: { split: string | null; stereotype: string | null } | null) => {
+    const split = d && options.groupBy.includes('split') ? d.split : null;
+    const stereotype = d && options.groupBy.includes('stereotype') ? d.stereotype : null;
+    const key = JSON.stringify([split, stereotype]);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { split, stereotype, acc: new GenerationMetricsAccumulator(), skipped: {} }));
+    return g;
+  };
+  const skip = (g: ReturnType<typeof groupOf>, reason: SkipReason) => (g.skipped[reason] = (g.skipped[reason] ?? 0) + 1);
+  const rows = (): EvaluationRow[] =>
+    [...groups.values()].flatMap((g) =>
+      options.modes.map((mode) => {
+        const r = g.acc.result(mode);
+        const skipped: Record<string, number> = { ...g.skipped };
+        if (r.skipped.EMPTY_HYPOTHESIS) skipped.EMPTY_HYPOTHESIS = r.skipped.EMPTY_HYPOTHESIS;
+        return { model: 'predictions', split: g.split, stereotype: g.stereotype, mode, family: options.family, ks: [...GENERATION_KS], samples: r.samples, skipped, repeatedGolds: 0, approximate: false, metrics: r.metrics };
+      }),
+    );
+
+  const total = await countDialogues(manager, options.filter);
+  let done = 0;
+  const seen = new Set<number>();
+  for await (const d of streamDialogues(manager, { filter: options.filter, signal: hooks.signal })) {
+    done++;
+    const lines = predictions.byDialogue.get(d.id);
+    if (lines) {
+      seen.add(d.id);
+      const g = groupOf(d);
+      const turns = new Map(mergeTurns(utterancesOf(d)).map((t) => [t.index, t]));
+      const stored = new Set(d.turns.map((t) => t.index));
+      for (const p of lines.values()) {
+        const turn = turns.get(p.turnIndex);
+        if (!turn) skip(g, stored.has(p.turnIndex) ? 'TURN_NOT_SCORABLE' : 'UNKNOWN_TURN');
+        else if (turn.t === 0) skip(g, 'FIRST_TURN');
+        else if (!turnQualifies(turn, options.family)) skip(g, 'TURN_NOT_SCORABLE');
+        else g.acc.add(p.hyp, [p.ref ?? turn.text]);
+      }
+    }
+    if (done % PROGRESS_EVERY === 0) await hooks.onProgress?.(done / Math.max(total, 1), rows());
+  }
+  for (const [id, lines] of predictions.byDialogue) {
+    if (seen.has(id)) continue;
+    const g = groupOf(null);
+    for (const p of lines.values()) {
+      if (p.ref !== undefined) g.acc.add(p.hyp, [p.ref]);
+      else skip(g, 'UNKNOWN_DIALOGUE');
+    }
+  }
+  const result = rows();
+  await hooks.onProgress?.(1, result);
+  return { rows: result, dialogues: done, predictions: { lines: predictions.lines, sha256: await input.sha256() } };
+}

@@ -1,0 +1,185 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { toGlobalId } from '../../pagination/global-id';
+import { Node } from '../../pagination/node.type';
+import { RunStatus } from '../generation/generation.type';
+import type { EvaluationEntity } from './evaluation.entity';
+
+export enum EvaluationKind {
+  RECOMMENDATION = 'RECOMMENDATION',
+  GENERATION = 'GENERATION',
+}
+/** GraphQL names in capitals; the values are the spec's mode names (metrics.md, formats.md §10.4). */
+export enum EvaluationMode {
+  CRSLAB_COMPAT = 'crslab-compat',
+  CORRECTED = 'corrected',
+}
+export enum ModelFamily {
+  RECOMMENDER_TURNS = 'recommender-turns',
+  ALL_TURNS = 'all-turns',
+}
+export enum RankedBy {
+  ASIN = 'asin',
+  TITLE = 'title',
+}
+export enum RecBaseline {
+  POPULARITY = 'popularity',
+  COOCCURRENCE = 'cooccurrence',
+  BM25 = 'bm25',
+  ALL = 'all',
+}
+export enum EvaluationGroup {
+  SPLIT = 'split',
+  STEREOTYPE = 'stereotype',
+}
+export enum TieBreak {
+  POSITION = 'position',
+  PESSIMISTIC = 'pessimistic',
+}
+
+registerEnumType(EvaluationKind, { name: 'EvaluationKind' });
+registerEnumType(EvaluationMode, { name: 'EvaluationMode', description: 'CRSLAB_COMPAT reproduces CRSLab (quirks included); CORRECTED fixes them (metrics.md).' });
+registerEnumType(ModelFamily, {
+  name: 'ModelFamily',
+  description: 'Which turns give samples (metrics.md §1.1): RECOMMENDER_TURNS (ReDial, KBRD, KGSF, INSPIRED) or ALL_TURNS (BERT, SASRec, GRU4Rec, Popularity, GPT-2).',
+});
+registerEnumType(RankedBy, { name: 'RankedBy', description: 'What `ranked` holds in predictions: item ASINs, or titles resolved by fuzzy matching (metrics.md §2).' });
+registerEnumType(RecBaseline, {
+  name: 'RecBaseline',
+  description: 'POPULARITY (gold-label counts of the train split), COOCCURRENCE (users’ interaction histories), BM25 (context text → item metadata), or ALL three side by side.',
+});
+registerEnumType(EvaluationGroup, { name: 'EvaluationGroup' });
+registerEnumType(TieBreak, { name: 'TieBreak', description: 'Equal scores: by item-list POSITION, or PESSIMISTIC (gold after its ties; corrected mode only).' });
+
+@ObjectType({ simpleResolvers: true })
+export class MetricValue {
+  @Field({ description: 'A CRSLab metric key: hit@10, mrr@10, ndcg@10, bleu@2, dist@1, f1, bleu_cum@4, …' })
+  key: string;
+
+  @Field(() => Float, { nullable: true, description: 'The micro mean over samples; null when there was no sample.' })
+  value: number | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class SkipCount {
+  @Field({ description: 'FIRST_TURN, TURN_NOT_SCORABLE, GOLD_NOT_IN_CANDIDATES, NO_PREDICTION, UNKNOWN_DIALOGUE, UNKNOWN_TURN, EMPTY_HYPOTHESIS' })
+  reason: string;
+
+  @Field(() => Int)
+  count: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One model on one split × stereotype in one mode (formats.md §10.4).' })
+export class EvaluationResult {
+  @Field({ description: '"predictions", or the baseline: popularity, cooccurrence, bm25.' })
+  model: string;
+
+  @Field(() => String, { nullable: true, description: 'null when not grouped by split.' })
+  split: string | null;
+
+  @Field(() => String, { nullable: true, description: 'null when not grouped by stereotype.' })
+  stereotype: string | null;
+
+  @Field(() => EvaluationMode)
+  mode: EvaluationMode;
+
+  @Field(() => ModelFamily)
+  family: ModelFamily;
+
+  @Field(() => Int)
+  samples: number;
+
+  @Field(() => [SkipCount])
+  skipped: SkipCount[];
+
+  @Field(() => Int, { description: 'Corrected mode: golds dropped because the context had mentioned them already.' })
+  repeatedGolds: number;
+
+  @Field({ description: 'Some value rests on a truncated ranking beyond what it decides (metrics.md §1.6).' })
+  approximate: boolean;
+
+  @Field(() => [MetricValue])
+  metrics: MetricValue[];
+
+  @Field(() => GraphQLJSONObject, { description: 'The row as formats.md §10.4 writes it: metric keys, mode, samples, skipped.' })
+  values: Record<string, unknown>;
+}
+
+@ObjectType({ implements: Node, simpleResolvers: true, description: 'A stored evaluation: options, progress, and result rows that grow per split × stereotype.' })
+export class Evaluation extends Node {
+  dbId: number;
+
+  @Field(() => ID)
+  declare id: string;
+
+  @Field(() => EvaluationKind)
+  kind: EvaluationKind;
+
+  @Field(() => RunStatus)
+  status: RunStatus;
+
+  @Field(() => GraphQLJSONObject, { description: 'Every option with its default; uploaded predictions by SHA-256, size and line count.' })
+  options: Record<string, unknown>;
+
+  @Field(() => [EvaluationResult], { description: 'Rows so far; final once COMPLETED.' })
+  results: EvaluationResult[];
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Item count, dialogues read, predictions digest and unmatched entries, self-test outcome.' })
+  report: Record<string, unknown> | null;
+
+  @Field(() => Float, { description: '0–1: dialogues read of those selected.' })
+  progress: number;
+
+  @Field(() => String, { nullable: true })
+  error: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The API key that asked for it.' })
+  createdBy: string | null;
+
+  @Field()
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  startedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt: Date | null;
+}
+
+/** A stored result row (JSON) as the API shows it. */
+export function toEvaluationResult(row: Record<string, any>): EvaluationResult {
+  const metrics = (row.metrics ?? {}) as Record<string, number | null>;
+  const skipped = (row.skipped ?? {}) as Record<string, number>;
+  const { metrics: _m, ks: _ks, ...rest } = row;
+  return {
+    model: row.model,
+    split: row.split ?? null,
+    stereotype: row.stereotype ?? null,
+    mode: row.mode,
+    family: row.family,
+    samples: row.samples,
+    skipped: Object.entries(skipped).map(([reason, count]) => ({ reason, count })),
+    repeatedGolds: row.repeatedGolds ?? 0,
+    approximate: row.approximate ?? false,
+    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })),
+    values: { ...metrics, ...rest, ks: row.ks },
+  };
+}
+
+export function toEvaluation(e: EvaluationEntity): Evaluation {
+  return Object.assign(new Evaluation(), {
+    dbId: e.id,
+    id: toGlobalId('Evaluation', e.id),
+    kind: e.kind as EvaluationKind,
+    status: e.status as RunStatus,
+    options: e.options,
+    results: (e.results ?? []).map(toEvaluationResult),
+    report: e.report,
+    progress: e.progress,
+    error: e.error,
+    createdBy: e.createdBy,
+    createdAt: e.createdAt,
+    startedAt: e.startedAt,
+    finishedAt: e.finishedAt,
+  });
+}

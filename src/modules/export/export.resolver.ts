@@ -1,0 +1,72 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { crslabDialogueBatches, type CrslabOptions } from '../../export/crslab';
+import { planExport } from '../../export/formats';
+import { decodeId } from '../../pagination/global-id';
+import type { Context } from '../../server/context';
+import { badInput, notFound } from '../../server/errors';
+import type { SplitName } from '../dialogue/dialogue.type';
+import { ExportInput } from './export.inputs';
+import { createExport, getExport, listExports } from './export.service';
+import { CrslabDialogueBatch, Export, ExportConnection, ExportFormat } from './export.type';
+
+/** Conversations per crslabDialogues message: small enough for a client to handle one at a time. */
+const CRSLAB_BATCH = 50;
+
+function exportId(id: string, argument = 'id'): number {
+  return decodeId(argument, id, 'Export');
+}
+
+@Resolver(() => Export)
+export class ExportResolver {
+  @Query(() => Export, { nullable: true })
+  export(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Export | null> {
+    return getExport(ctx.manager, exportId(id));
+  }
+
+  @Query(() => ExportConnection, { description: 'Exports, newest first.' })
+  async exports(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<ExportConnection> {
+    return new ExportConnection(await listExports(ctx.manager, { first, after }, ctx.config.pageCap));
+  }
+
+  @Mutation(() => Export, {
+    description: 'Checks the input, records the export QUEUED and writes it in the background (follow it with exportUpdated). Needs an operator key.',
+  })
+  async startExport(@Ctx() ctx: Context, @Arg('input', () => ExportInput) input: ExportInput): Promise<Export> {
+    const id = await createExport(ctx.manager, ctx.exports.exportsDir, input, ctx.principal);
+    ctx.exports.start(id);
+    return (await getExport(ctx.manager, id))!;
+  }
+
+  @Subscription(() => Export, {
+    description: 'The export now and after every change (throttled), until it finishes.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const id = exportId(args.id as string);
+      if (!(await getExport(ctx.manager, id))) throw notFound('id', 'no such export');
+      return ctx.exports.events.watch(id);
+    },
+  })
+  async exportUpdated(@Root() id: number, @Ctx() ctx: Context, @Arg('id', () => ID) _id: string): Promise<Export> {
+    const found = await getExport(ctx.manager, id);
+    if (!found) throw notFound('id', 'the export was deleted');
+    return found;
+  }
+
+  @Subscription(() => CrslabDialogueBatch, {
+    description: 'The CRSLab conversation records of an export (format CRSLAB), split by split, as a stream of batches; nothing is written to disk.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const input = args.input as ExportInput;
+      if (input.format !== ExportFormat.CRSLAB) throw badInput('input.format', 'crslabDialogues streams CRSLAB records only; use format CRSLAB');
+      const planned = await planExport(ctx.manager, { ...input }, 'input');
+      return crslabDialogueBatches(ctx.manager, { ...(planned.options as unknown as CrslabOptions), filter: planned.filter }, CRSLAB_BATCH);
+    },
+  })
+  crslabDialogues(@Root() batch: { split: string; index: number; records: object[] }, @Arg('input', () => ExportInput) _input: ExportInput): CrslabDialogueBatch {
+    return { split: batch.split as SplitName, index: batch.index, records: batch.records as Array<Record<string, unknown>> };
+  }
+}
