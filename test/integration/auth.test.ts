@@ -176,6 +176,9 @@ describe('keys', () => {
     const manager = db.dataSource.manager;
     await seedApiKeys(manager, 'temp:reader:one');
     expect(await revokeApiKey(manager, 'temp')).toBe(true);
+    // Nothing left to revoke: an unknown name, or one already revoked.
+    expect(await revokeApiKey(manager, 'temp')).toBe(false);
+    expect(await revokeApiKey(manager, 'no-such-key')).toBe(false);
     await seedApiKeys(manager, 'temp:reader:one');
     expect(await verifyApiKey(manager, 'one')).toBeNull();
     await seedApiKeys(manager, 'temp:operator:two');
