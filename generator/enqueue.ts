@@ -44,6 +44,8 @@ export interface GenerationRequest {
   sampleName: string | null;
   /** Leave out the users of this stored sample (the student run over the rest). */
   excludeSample: string | null;
+  /** Descriptive metadata of the student's adapter (pipeline.md §7.1), stored with the run. */
+  adapter?: Record<string, unknown> | null;
   sampling: SamplingConfig;
   validation: ValidationConfig;
   promptOptions: RunConfig['promptOptions'];
@@ -251,7 +253,13 @@ async function createRun(
   return runId;
 }
 
-function runConfig(version: string, strategy: Strategy, req: Pick<GenerationRequest, 'sampling' | 'validation' | 'promptOptions'>, selection: Record<string, unknown>, prompts: Record<string, PromptText>): RunConfig {
+function runConfig(
+  version: string,
+  strategy: Strategy,
+  req: Pick<GenerationRequest, 'sampling' | 'validation' | 'promptOptions' | 'adapter'>,
+  selection: Record<string, unknown>,
+  prompts: Record<string, PromptText>,
+): RunConfig {
   return {
     recdialVersion: version,
     strategy,
@@ -261,6 +269,7 @@ function runConfig(version: string, strategy: Strategy, req: Pick<GenerationRequ
     validation: req.validation,
     promptOptions: req.promptOptions,
     prompts,
+    ...(req.adapter ? { adapter: req.adapter } : {}),
   };
 }
 

@@ -48,6 +48,8 @@ export interface RunConfig {
   promptOptions: { legacyFeatureKeys: boolean; includeTargetReview: boolean };
   /** Stereotype key (or `goal-template`) → the prompt text in force when the run was created. */
   prompts: Record<string, PromptText>;
+  /** STUDENT runs: descriptive metadata of the served adapter (pipeline.md §7.1), when given. */
+  adapter?: Record<string, unknown>;
 }
 
 export const GOAL_TEMPLATE_PROMPT_KEY = 'goal-template';

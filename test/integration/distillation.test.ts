@@ -61,7 +61,7 @@ async function ok<T = any>(query: string, variables?: Record<string, unknown>, t
   return res.data;
 }
 
-const ENQUEUE = `mutation($input: GenerationInput!) { enqueueGeneration(input: $input) { id requested config } }`;
+const ENQUEUE = `mutation($input: GenerationInput!) { enqueueGeneration(input: $input) { id requested config adapter } }`;
 
 async function waitForRun(id: string) {
   const until = Date.now() + 60_000;
@@ -203,7 +203,12 @@ describe('the student run over the rest, and its splits', () => {
   let studentRunDbId: number;
 
   test('excludeSample leaves the teacher sample out: the two runs together cover every prepared user, once', async () => {
-    const { enqueueGeneration: run } = await ok(ENQUEUE, { input: { role: 'STUDENT', excludeSample: sampleName } }, OPS);
+    // The adapter's own description (what generator/finetune writes) is stored with the run.
+    const adapter = { base_model: 'meta-llama/Llama-3.1-8B-Instruct', rank: 16, alpha: 32, epochs: 3, data_sha256: 'ab'.repeat(32) };
+    const wrongRole = await api.query(ENQUEUE, { input: { role: 'TEACHER', adapter } }, { token: OPS });
+    expect(wrongRole.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.adapter' });
+    const { enqueueGeneration: run } = await ok(ENQUEUE, { input: { role: 'STUDENT', excludeSample: sampleName, adapter } }, OPS);
+    expect(run.adapter).toEqual(adapter);
     studentRunId = run.id;
     studentRunDbId = Number(fromGlobalId(run.id)!.id);
     expect(run.requested).toBe(USERS - teacherUsers.length);

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { DialogueFilter } from '../dialogue/dialogue.type';
 import { GenerationStrategy, ModelRole, UnknownItemPolicy } from './generation.type';
@@ -81,6 +82,12 @@ export class GenerationInput {
 
   @Field(() => String, { nullable: true, description: 'Leave out the users of this stored sample, e.g. a student run over everyone but the teacher sample.' })
   excludeSample?: string | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: "STUDENT only: descriptive metadata of the served adapter, stored with the run (pipeline.md §7.1), e.g. the adapter_meta.json generator/finetune writes (base_model, rank, alpha, epochs, data_sha256).",
+  })
+  adapter?: Record<string, unknown> | null;
 
   @Field(() => SamplingInput, { nullable: true })
   sampling?: SamplingInput | null;

@@ -17,7 +17,7 @@ import type { Principal } from '../api-key/api-key.service';
 import { dialogueConditions } from '../dialogue/dialogue.service';
 import { activePrompt, activePrompts } from '../prompt/prompt.service';
 import { GenerationInput, RegenerationInput, SamplingInput, ValidationInput } from './generation.inputs';
-import { GenerationRun, GenerationRunRow, GenerationStrategy, JobError, Prompt, RUN_COLUMNS, toGenerationRun } from './generation.type';
+import { GenerationRun, GenerationRunRow, GenerationStrategy, JobError, ModelRole, Prompt, RUN_COLUMNS, toGenerationRun } from './generation.type';
 
 /** Turns the generator's errors into the API's stable codes, naming the argument. */
 export function toApiError(error: unknown): unknown {
@@ -120,9 +120,16 @@ export function listRuns(manager: EntityManager, args: PageArgs, cap: number): P
   });
 }
 
+/** adapter_meta.json is a few hundred bytes; this only keeps a pasted file of another kind out. */
+const MAX_ADAPTER_BYTES = 16 * 1024;
+
 export async function enqueueGeneration(manager: EntityManager, access: QueueAccess, input: GenerationInput, principal: Principal | null): Promise<number> {
   if (input.teacherFraction != null && !(input.teacherFraction > 0 && input.teacherFraction <= 1)) {
     throw badInput('input.teacherFraction', 'must be in (0, 1], e.g. 0.1 for a 10 % teacher sample');
+  }
+  if (input.adapter != null) {
+    if (input.role !== ModelRole.STUDENT) throw badInput('input.adapter', 'describes the student’s adapter; give it with role STUDENT');
+    if (JSON.stringify(input.adapter).length > MAX_ADAPTER_BYTES) throw badInput('input.adapter', `must be at most ${MAX_ADAPTER_BYTES} bytes of JSON (descriptive metadata, not weights)`);
   }
   const stereotypeIds = input.stereotypes ? await Promise.all(input.stereotypes.map((k, i) => stereotypeId(manager, k, `input.stereotypes[${i}]`))) : null;
   const asStereotypeId = input.asStereotype != null ? await stereotypeId(manager, input.asStereotype, 'input.asStereotype') : null;
@@ -139,6 +146,7 @@ export async function enqueueGeneration(manager: EntityManager, access: QueueAcc
     teacherSeed: input.teacherSeed ?? 42,
     sampleName: input.sampleName ?? null,
     excludeSample: input.excludeSample ?? null,
+    adapter: input.adapter ?? null,
     sampling: sampling(input.sampling),
     validation: validation(input.validation),
     promptOptions: { legacyFeatureKeys: input.legacyFeatureKeys ?? false, includeTargetReview: input.includeTargetReview ?? true },

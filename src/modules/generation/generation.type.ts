@@ -186,6 +186,11 @@ export class GenerationRun extends Node {
     return { ...rest, prompts: Object.fromEntries(Object.entries(prompts ?? {}).map(([k, v]) => [k, { version: v.version, sha256: v.sha256 }])) };
   }
 
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'STUDENT runs: the adapter metadata given with enqueueGeneration (e.g. adapter_meta.json).' })
+  get adapter(): Record<string, unknown> | null {
+    return (this.configValue.adapter as Record<string, unknown> | undefined) ?? null;
+  }
+
   @Field(() => Sampling)
   get sampling(): Sampling {
     const s = (this.configValue.sampling ?? {}) as Sampling;
