@@ -130,6 +130,17 @@ export function registerExportCommands(exportCommand: Command): void {
       printReport(report, target);
     });
 
+  selection(
+    exportCommand
+      .command('llm-redial')
+      .description('the LLM-REDIAL layout (formats.md §4.4): a folder per domain with final_data.jsonl, Conversation.txt, item_map.json, user_ids.json and annotations.jsonl')
+      .requiredOption('--out <dir>', 'a new (or empty) folder; written in full or not at all'),
+  ).action(async (opts: SelectionFlags & { out: string }) => {
+    const target = path.resolve(opts.out);
+    const report = await exportTo('LLM_REDIAL', { filter: filterOf(opts), split: opts.split, stereotype: opts.stereotype }, target, null, !!opts.quiet);
+    printReport(report, target);
+  });
+
   for (const [name, format, file, description] of [
     ['canonical', 'CANONICAL', CANONICAL_FILE, 'recdial’s lossless dialogue JSONL (formats.md §9): turns, mentions, rejection reasons and provenance'],
     ['jsonl', 'JSONL', JSONL_FILE, 'dialogues with their turns and item mentions as JSON Lines (no provenance)'],

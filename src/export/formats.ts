@@ -10,6 +10,7 @@ import { badInput } from '../server/errors';
 import { writeCanonicalExport } from './canonical';
 import { crslabArchiveName, crslabDataFolder, parseCrslabOptions, writeCrslabExport, type CrslabOptions } from './crslab';
 import { writeJsonlExport, type DialogueLinesOptions } from './jsonl';
+import { writeLlmRedialExport, type LlmRedialOptions } from './llm-redial';
 import { DEFAULT_RELEASE_OPTIONS, RELEASE_MARKINGS, writeReleaseExport, type ReleaseOptions } from './release';
 import { writeSftExport, type SftOptions } from './sft';
 import type { ExportContext, ExportFile, ExportReport, ExportWriter } from './types';
@@ -116,6 +117,15 @@ const sft: FormatDefinition<SftOptions> = {
   archiveName: () => 'sft.zip',
 };
 
+// One selection: a user's record gathers all their dialogues, so splits are not written one by one.
+const llmRedial: FormatDefinition<LlmRedialOptions> = {
+  fields: [],
+  splitList: false,
+  parse: () => ({}),
+  write: writeLlmRedialExport,
+  archiveName: () => 'llm-redial.zip',
+};
+
 const lines = (write: ExportWriter<DialogueLinesOptions>, archive: string): FormatDefinition<DialogueLinesOptions> => ({
   fields: [],
   splitList: true,
@@ -124,19 +134,15 @@ const lines = (write: ExportWriter<DialogueLinesOptions>, archive: string): Form
   archiveName: () => archive,
 });
 
-const DEFINITIONS: Partial<Record<ExportFormatName, FormatDefinition<any>>> = {
+// Every format has a definition (the type says so), so no format can be offered without a writer.
+const DEFINITIONS: Record<ExportFormatName, FormatDefinition<any>> = {
   CRSLAB: crslab,
   RELEASE: release,
   SFT: sft,
+  LLM_REDIAL: llmRedial,
   CANONICAL: lines(writeCanonicalExport, 'canonical.zip'),
   JSONL: lines(writeJsonlExport, 'dialogues.zip'),
 };
-
-function definition(format: ExportFormatName): FormatDefinition<any> {
-  const found = DEFINITIONS[format];
-  if (!found) throw new Error(`export format ${format} has no writer`);
-  return found;
-}
 
 const SPLITS = Object.values(SplitName);
 
@@ -150,7 +156,6 @@ export async function planExport(manager: EntityManager, request: ExportRequest,
   const format = EXPORT_FORMATS.find((f) => typeof request.format === 'string' && f === request.format.toUpperCase().replace(/-/g, '_'));
   if (!format) throw badInput(arg('format'), `expected one of ${EXPORT_FORMATS.join(', ')}, got ${JSON.stringify(request.format)}`);
   const def = DEFINITIONS[format];
-  if (!def) throw badInput(arg('format'), `${format} export is not available in this version; use one of ${Object.keys(DEFINITIONS).join(', ')}`);
   for (const field of FORMAT_FIELDS) {
     if (request[field] !== undefined && request[field] !== null && !def.fields.includes(field)) {
       const owners = Object.entries(DEFINITIONS).filter(([, d]) => d.fields.includes(field)).map(([name]) => name);
@@ -191,16 +196,16 @@ export async function planExport(manager: EntityManager, request: ExportRequest,
 
 /** Runs a planned export's writer. */
 export function writeExport(planned: PlannedExport, context: Omit<ExportContext, 'filter'>): Promise<ExportReport> {
-  return definition(planned.format).write({ ...context, filter: planned.filter }, planned.options);
+  return DEFINITIONS[planned.format].write({ ...context, filter: planned.filter }, planned.options);
 }
 
 /** The download's file name (formats.md §8.1 for CRSLab). */
 export function exportArchiveName(format: ExportFormatName, options: Record<string, unknown>): string {
-  return definition(format).archiveName(options);
+  return DEFINITIONS[format].archiveName(options);
 }
 
 /** What goes into the download archive, in the order the export wrote it. */
 export function exportArchiveEntries(format: ExportFormatName, options: Record<string, unknown>, files: ExportFile[]): ArchiveEntry[] {
-  const def = definition(format);
+  const def = DEFINITIONS[format];
   return def.archiveEntries ? def.archiveEntries(files, options) : files.map((f) => ({ file: f.name, name: f.name }));
 }

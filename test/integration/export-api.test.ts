@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { loadConfig, type Config } from '../../src/config/config';
 import { openGraphQLSocket, startTestApi, type TestApi } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { importSample } from '../support/sample';
+import { unzip } from '../support/zip';
 
 const OPS = 'ops-export-secret';
 const READER = 'reader-export-secret';
@@ -38,30 +38,6 @@ const dbId = (gid: string) => Number(Buffer.from(gid, 'base64url').toString('utf
 function download(url: string, token?: string): Promise<Response> {
   const base = api.server.url.replace(/\/graphql$/, '');
   return fetch(base + url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
-}
-
-/** The entries of a zip, read through its central directory (enough for what yazl writes). */
-function unzip(zip: Buffer): Map<string, Buffer> {
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0) throw new Error('not a zip: no end of central directory');
-  const entries = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  const out = new Map<string, Buffer>();
-  for (let i = 0; i < entries; i++) {
-    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('bad central directory entry');
-    const method = zip.readUInt16LE(at + 10);
-    const compressed = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(dataAt, dataAt + compressed);
-    out.set(name, method === 8 ? zlib.inflateRawSync(data) : Buffer.from(data));
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return out;
 }
 
 /** Follows exportUpdated over graphql-ws until the export finishes; returns every state seen. */
@@ -180,7 +156,7 @@ test('startExport checks its arguments before anything runs, naming them', async
     [{ format: 'JSONL', filter: { stereotype: 'Nobody' } }, 'input.filter.stereotype', /unknown stereotype "Nobody"/],
     [{ format: 'RELEASE', tokenize: 'bert' }, 'input.tokenize', /applies only to format CRSLAB/],
     [{ format: 'SFT', sftFormat: 'yaml' }, 'input.sftFormat', /expected one of messages, text/],
-    [{ format: 'LLM_REDIAL' }, 'input.format', /not available/],
+    [{ format: 'LLM_REDIAL', split: ['TRAIN', 'TEST'] }, 'input.split', /at most one split/],
   ];
   for (const [input, argument, message] of cases) {
     const res = await api.query(START, { input }, { token: OPS });
