@@ -6,12 +6,12 @@ import {
   crslabDialogueBatches, CrslabOptionsInput, CrslabSelfCheckError, parseCrslabOptions, writeCrslabExport,
 } from '../../src/export/crslab';
 import type { ExportReport } from '../../src/export/types';
-import { Command } from 'commander';
 import { registerCrslabExportCommand } from '../../src/cli/export-crslab';
 import { getTokenizer } from '../../src/text/tokenizers';
 import { loadCrslabDataset, orderedEntries, recommendationSamples } from '../support/crslab-loader';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { importSample } from '../support/sample';
+import { runCli } from '../support/cli';
 
 let db: TestDatabase;
 const dirs: string[] = [];
@@ -423,22 +423,7 @@ describe('--raw-ids compat', () => {
 });
 
 describe('recdial export crslab', () => {
-  async function cli(args: string[]): Promise<{ logs: string[] }> {
-    const logs: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
-    const previous = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = db.url;
-    try {
-      const program = new Command().exitOverride();
-      registerCrslabExportCommand(program.command('export'));
-      await program.parseAsync(['node', 'recdial', 'export', 'crslab', '--quiet', ...args]);
-      return { logs };
-    } finally {
-      log.mockRestore();
-      if (previous === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = previous;
-    }
-  }
+  const cli = (args: string[]) => runCli(db.url, (p) => registerCrslabExportCommand(p.command('export')), ['export', 'crslab', '--quiet', ...args]);
 
   it('writes the folder under --out and prints the summary', async () => {
     const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'recdial-crslab-cli-'));

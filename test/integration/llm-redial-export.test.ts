@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { CliError } from '../../src/cli/common';
 import { registerExportCommands } from '../../src/cli/export';
 import { loadConfig } from '../../src/config/config';
@@ -12,6 +11,7 @@ import { importLlmRedial } from '../../src/ingest/llm-redial.load';
 import { startTestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { unzip } from '../support/zip';
+import { runCli } from '../support/cli';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'llm-redial', 'Movie');
 const DOMAIN = 'Movies_and_TV';
@@ -309,19 +309,8 @@ test('startExport(format: LLM_REDIAL) completes and downloads as llm-redial.zip 
 describe('recdial export llm-redial', () => {
   let logged: string[];
   const run = async (...args: string[]) => {
-    const program = new Command('recdial').exitOverride();
-    registerExportCommands(program.command('export'));
-    await program.parseAsync(['export', ...args], { from: 'user' });
+    ({ logs: logged } = await runCli(db.url, (p) => registerExportCommands(p.command('export')), ['export', ...args]));
   };
-  beforeEach(() => {
-    process.env.DATABASE_URL = db.url;
-    logged = [];
-    jest.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line));
-  });
-  afterEach(() => {
-    delete process.env.DATABASE_URL;
-    jest.restoreAllMocks();
-  });
 
   test('writes the domain folder, the same files as the writer', async () => {
     const target = path.join(tmp, 'cli-out');

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { registerExportCommands } from '../../src/cli/export';
 import { CliError } from '../../src/cli/common';
 import { streamDialogues } from '../../src/export/dialogue-stream';
@@ -11,6 +10,7 @@ import { SplitName } from '../../src/modules/dialogue/dialogue.type';
 import { pyJsonString, releaseTurnText } from '../../src/export/release';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { importSample, SAMPLE_RELEASE } from '../support/sample';
+import { runCli } from '../support/cli';
 
 let db: TestDatabase;
 let tmp: string;
@@ -134,19 +134,8 @@ test('bad options are refused up front, naming the argument', async () => {
 describe('recdial export release', () => {
   let logged: string[];
   const run = async (...args: string[]) => {
-    const program = new Command('recdial').exitOverride();
-    registerExportCommands(program.command('export'));
-    await program.parseAsync(['export', ...args], { from: 'user' });
+    ({ logs: logged } = await runCli(db.url, (p) => registerExportCommands(p.command('export')), ['export', ...args]));
   };
-  beforeEach(() => {
-    process.env.DATABASE_URL = db.url;
-    logged = [];
-    jest.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line));
-  });
-  afterEach(() => {
-    delete process.env.DATABASE_URL;
-    jest.restoreAllMocks();
-  });
 
   test('writes the release into a new folder', async () => {
     const out = path.join(tmp, 'cli-out');

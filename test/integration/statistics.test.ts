@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
 import { registerEvalStatsCommands } from '../../src/cli/eval-stats';
 import { getTokenizer } from '../../src/text/tokenizers';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { importSample, SAMPLE_RELEASE, SAMPLE_TMDB } from '../support/sample';
+import { runCli } from '../support/cli';
 
 const ROW = `dialogues utterances tokens avgTurns avgTokensPerUtterance distinctTokens distinctFourGrams users items catalogueSize
   avgDialoguesPerUser avgUtterancesPerDialogue group { key value }
@@ -217,24 +217,7 @@ describe('the bundled sample', () => {
   });
 
   /** Runs `recdial eval <args>` in-process against this test database; returns stdout. */
-  async function cli(args: string[]): Promise<string> {
-    const program = new Command('recdial').exitOverride().configureOutput({ writeErr: () => undefined });
-    registerEvalStatsCommands(program.command('eval').exitOverride());
-    const saved = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = db.url;
-    const out: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (out.push(String(chunk)), true));
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      await program.parseAsync(['node', 'recdial', 'eval', ...args]);
-    } finally {
-      write.mockRestore();
-      err.mockRestore();
-      if (saved === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = saved;
-    }
-    return out.join('');
-  }
+  const cli = async (args: string[]) => (await runCli(db.url, (p) => registerEvalStatsCommands(p.command('eval')), ['eval', ...args])).stdout;
 
   test('recdial eval stats --group-by split --json gives the numbers of the API; the table names the columns', async () => {
     const json = JSON.parse(await cli(['stats', '--group-by', 'split', '--json']));
