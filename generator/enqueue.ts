@@ -5,6 +5,7 @@ import type PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../src/config/config';
 import type { ModelRole } from '../src/config/generation';
+import { toGlobalId } from '../src/pagination/global-id';
 import { PythonRandom } from '../src/random/python-random';
 import { createModelClient, listServedModels, ModelEndpointError, publicEndpoint } from './models/clients';
 import type { PromptText } from './prompts/load';
@@ -329,15 +330,16 @@ export async function regenerateDialogues(access: QueueAccess, req: Regeneration
       [req.dialogueIds],
     );
   const found = new Set(rows.map((r) => r.id));
-  const list = (ids: number[]) => ids.slice(0, 5).join(', ') + (ids.length > 5 ? ', …' : '');
+  // The ids the API shows and the caller sent, never the database's numbers.
+  const list = (ids: number[]) => ids.slice(0, 5).map((id) => `"${toGlobalId('Dialogue', id)}"`).join(', ') + (ids.length > 5 ? `, … (${ids.length} in all)` : '');
   const missing = req.dialogueIds.filter((id) => !found.has(id));
-  if (missing.length) throw new GenerationRequestError('input.dialogueIds', `no dialogue with database id ${list(missing)}`, 'NOT_FOUND');
+  if (missing.length) throw new GenerationRequestError('input.dialogueIds', `no such dialogue: ${list(missing)}`, 'NOT_FOUND');
   const superseded = rows.filter((r) => r.status === 'SUPERSEDED').map((r) => r.id);
-  if (superseded.length) throw new GenerationRequestError('input.dialogueIds', `dialogues ${list(superseded)} are already superseded: regenerate their newest version`, 'CONFLICT');
+  if (superseded.length) throw new GenerationRequestError('input.dialogueIds', `already superseded (regenerate their newest version instead): ${list(superseded)}`, 'CONFLICT');
   const pending = rows.filter((r) => r.pending).map((r) => r.id);
-  if (pending.length) throw new GenerationRequestError('input.dialogueIds', `dialogues ${list(pending)} already have a regeneration queued or running`, 'CONFLICT');
+  if (pending.length) throw new GenerationRequestError('input.dialogueIds', `a regeneration is already queued or running for: ${list(pending)}`, 'CONFLICT');
   const unprepared = rows.filter((r) => r.userId === null || !r.prepared).map((r) => r.id);
-  if (unprepared.length) throw new GenerationRequestError('input.dialogueIds', `dialogues ${list(unprepared)} belong to no prepared user, so there is no prompt to regenerate them from`);
+  if (unprepared.length) throw new GenerationRequestError('input.dialogueIds', `no prepared user, so no prompt to regenerate from, for: ${list(unprepared)}`);
   const strategies = new Set(rows.map((r) => r.strategy));
   if (strategies.size > 1) throw new GenerationRequestError('input.dialogueIds', `the dialogues mix strategies (${[...strategies].join(', ')}); regenerate each strategy in its own run`);
   const strategy = rows[0].strategy as Strategy;
@@ -363,7 +365,7 @@ export async function cancelRun(access: QueueAccess, runId: number): Promise<voi
   const boss = await access.boss();
   await access.dataSource.transaction(async (m) => {
     const [run] = await m.query('SELECT status, role FROM generation_runs WHERE id = $1 FOR UPDATE', [runId]);
-    if (!run) throw new GenerationRequestError('id', 'no such generation run', 'NOT_FOUND');
+    if (!run) throw new GenerationRequestError('id', `no such generation run "${toGlobalId('GenerationRun', runId)}"`, 'NOT_FOUND');
     if (!['QUEUED', 'RUNNING'].includes(run.status)) {
       throw new GenerationRequestError('id', `the run is already ${run.status.toLowerCase()}`, 'CONFLICT');
     }

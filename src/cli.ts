@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config/config';
 import { describeDatabase, openDatabase, PendingMigrationsError } from './db/database';
@@ -28,8 +29,12 @@ import { registerExportCommands } from './cli/export';
 import { registerCrslabExportCommand } from './cli/export-crslab';
 import { ApiKeyError, createApiKey, isApiKeyRole, listApiKeys, revokeApiKey } from './modules/api-key/api-key.service';
 
-const program = new Command('recdial')
+// Read at run time from the package root (dist/ holds no package.json).
+const { version } = JSON.parse(fs.readFileSync(path.join(loadConfig({}).rootDir, 'package.json'), 'utf8')) as { version: string };
+
+export const program = new Command('recdial')
   .description('A GraphQL server for conversational-recommendation datasets')
+  .version(version, '-V, --version', 'print the version of recdial')
   .showHelpAfterError();
 
 program
@@ -40,6 +45,7 @@ program
   .action(async (opts: { port?: number; sample: boolean }) => {
     const config = loadConfig();
     const db = await openDatabase(config);
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
     const stop = async () => {
       await server?.close();
       await db.close();
@@ -51,7 +57,18 @@ program
     if (db.embedded && opts.sample && config.loadSample) {
       if (await loadSampleOnce(db.dataSource, config.rootDir)) console.log('Loaded the bundled sample dataset.');
     }
-    const server = await startServer({ dataSource: db.dataSource, config, port: opts.port });
+    const port = opts.port ?? config.port;
+    try {
+      server = await startServer({ dataSource: db.dataSource, config, port });
+    } catch (error) {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await db.close();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new CliError(`port ${port} is already in use (is recdial already running?); choose another with PORT=${port + 1} or --port ${port + 1}`);
+      }
+      throw error;
+    }
     console.log(`recdial listening on ${server.url} (${describeDatabase(db, config)})`);
   });
 
@@ -277,20 +294,33 @@ program
     else process.stdout.write(sdl);
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  if (
-    error instanceof ImportFailed ||
-    error instanceof ImportError ||
-    error instanceof InputFileError ||
-    error instanceof ConfigError ||
-    error instanceof PendingMigrationsError ||
-    error instanceof PrepareError ||
-    error instanceof ApiKeyError ||
-    error instanceof CliError
-  ) {
-    console.error(`recdial: ${error.message}`);
-  } else {
-    console.error('recdial: unexpected error:', error);
+/** Runs the command line; a failure prints one line (no stack trace unless unexpected) and resolves to exit code 1. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (
+      error instanceof ImportFailed ||
+      error instanceof ImportError ||
+      error instanceof InputFileError ||
+      error instanceof ConfigError ||
+      error instanceof PendingMigrationsError ||
+      error instanceof PrepareError ||
+      error instanceof ApiKeyError ||
+      error instanceof CliError
+    ) {
+      console.error(`recdial: ${error.message}`);
+    } else {
+      console.error('recdial: unexpected error:', error);
+    }
+    return 1;
   }
-  process.exit(1);
-});
+}
+
+// bin/recdial calls main itself; tests import `program` and `main` without running anything.
+if (require.main === module) {
+  void main(process.argv).then((code) => {
+    if (code !== 0) process.exit(code);
+  });
+}

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { toGlobalId } from '../../src/pagination/global-id';
 import type { TitleRewrite } from '../output/normalise-titles';
 import type { ProcessedDialogue, ValidationIssue } from '../types';
 
@@ -74,7 +75,7 @@ export async function storeDialogue(dataSource: DataSource, job: JobRow, d: Dial
         [job.runId, d.processed.contentHash],
       );
       if (dup) {
-        issues.push({ code: 'DUPLICATE_DIALOGUE', severity: 'error', detail: `same text as dialogue ${dup.id} of this run` });
+        issues.push({ code: 'DUPLICATE_DIALOGUE', severity: 'error', detail: `same text as dialogue ${toGlobalId('Dialogue', dup.id)} of this run` });
         status = 'REJECTED';
       }
     }

@@ -65,7 +65,7 @@ export async function exportTo(format: string, request: Omit<ExportRequest, 'for
     const planned = await withCliErrors(() => planExport(db.dataSource.manager, { ...request, format }, ''));
     const run = planned.filter?.generationRunId;
     if (run && !(await db.dataSource.query('SELECT 1 FROM generation_runs WHERE id = $1', [fromGlobalId(run)!.id])).length) {
-      throw new CliError(`--run: no generation run ${fromGlobalId(run)!.id}`);
+      throw new CliError(`--run: no generation run ${run} (database id ${fromGlobalId(run)!.id})`);
     }
     const scratch = await fs.mkdtemp(path.join(parent, `.recdial-export-${path.basename(target)}-`));
     const abort = new AbortController();

@@ -24,6 +24,8 @@ export interface Config {
   apiKeys: string | null;
   /** RECDIAL_REQUIRE_KEY_FOR_QUERIES: queries and subscriptions need a valid key too (mutations always need an operator key). */
   requireKeyForQueries: boolean;
+  /** RECDIAL_INTROSPECTION: the schema may be introspected (the explorer's docs and autocomplete, code generators). */
+  introspection: boolean;
   /** Model endpoints per role, worker limits and retry policy. */
   generation: Readonly<GenerationConfig>;
   /** RECDIAL_MAX_PREDICTIONS_BYTES: the largest predictions file evaluateRecommendations/evaluateGeneration accept inline. */
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     loadSample: bool(env, 'RECDIAL_LOAD_SAMPLE', true),
     apiKeys: env.RECDIAL_API_KEYS?.trim() || null,
     requireKeyForQueries: bool(env, 'RECDIAL_REQUIRE_KEY_FOR_QUERIES', false),
+    introspection: bool(env, 'RECDIAL_INTROSPECTION', true),
     generation: loadGenerationConfig(env),
     // Below express's 1 MB JSON body limit, so that the API's own message (pointing at the CLI) is what users see.
     maxPredictionBytes: int(env, 'RECDIAL_MAX_PREDICTIONS_BYTES', 768 * 1024, 1),

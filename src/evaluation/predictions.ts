@@ -181,7 +181,11 @@ export async function readTurnRecords<T extends { dialogueId: number; turnIndex:
     let turns = byDialogue.get(record.dialogueId);
     if (!turns) byDialogue.set(record.dialogueId, (turns = new Map()));
     const earlier = turns.get(record.turnIndex);
-    if (earlier) throw new ImportError(file, l.line, 'turnIndex', `a second prediction for dialogue ${record.dialogueId} turn ${record.turnIndex} (the first is on line ${earlier.line})`);
+    if (earlier) {
+      // Named as the file names it (a global id or a number), not by the database id it resolved to.
+      const given = (JSON.parse(l.text) as { dialogueId: unknown }).dialogueId;
+      throw new ImportError(file, l.line, 'turnIndex', `a second prediction for dialogue ${given} turn ${record.turnIndex} (the first is on line ${earlier.line})`);
+    }
     turns.set(record.turnIndex, build(record, l.line));
     count++;
   }

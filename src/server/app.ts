@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
@@ -17,6 +18,7 @@ import { seedApiKeys } from '../modules/api-key/api-key.service';
 import { authenticateCaller, authPlugin } from './auth';
 import { Context, createContext, ServerServices } from './context';
 import { ErrorCode, PUBLIC_CODES } from './errors';
+import { EXPLORER_STATIC_PATH, explorerHtml, explorerStatic, wantsExplorer } from './explorer';
 import { limitsPlugin } from './limits';
 import { createMetrics, observabilityPlugin } from './observability';
 import { getSchema } from './schema';
@@ -61,7 +63,10 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    introspection: config.introspection,
     plugins: [
+      // The explorer is ours (GET /graphql from a browser, below); Apollo's landing page loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         serverWillStart: async () => ({
@@ -94,6 +99,14 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/exports/:id/download', exportDownloadHandler({ dataSource, logger }));
+  app.get('/', (_req, res) => res.redirect('/graphql'));
+  app.use(EXPLORER_STATIC_PATH, explorerStatic());
+  // A browser gets the explorer; GET with a query from any GraphQL client still goes to Apollo.
+  app.get('/graphql', (req, res, next) => {
+    if (!wantsExplorer(req)) return next();
+    const initialQuery = typeof req.query.query === 'string' ? req.query.query : undefined;
+    res.type('html').send(explorerHtml({ introspection: config.introspection, initialQuery }));
+  });
   app.use(
     '/graphql',
     cors(),
@@ -107,10 +120,16 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
 export async function startServer(options: { dataSource: DataSource; config: Readonly<Config>; logger?: Logger; port?: number }): Promise<RunningServer> {
   const { httpServer, apollo } = await createApp(options);
   const port = options.port ?? options.config.port;
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(port, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(port, resolve);
+    });
+  } catch (error) {
+    // E.g. EADDRINUSE: release what createApp started (job queues, sockets) before reporting it.
+    await apollo.stop().catch(() => undefined);
+    throw error;
+  }
   const address = httpServer.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   return {

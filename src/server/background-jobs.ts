@@ -149,6 +149,7 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
     async close() {
       closed = true;
       clearInterval(heartbeat);
+      await swept; // the start-up sweep may still be running (a server stopped at once, e.g. on a taken port)
       for (const { id } of queue.splice(0)) {
         await finish(id, { status: 'FAILED', error: interrupted(`before this ${noun} started`) }).catch(() => undefined);
       }

@@ -39,12 +39,38 @@ function connectionEstimator(options: { defaultPage: number; turnsPerDialogue: n
   };
 }
 
+/** Root fields that only read the schema (and `__typename`, which costs nothing). */
+const INTROSPECTION_ROOT_FIELDS = new Set(['__schema', '__type', '__typename']);
+
+/**
+ * True when the operation is a query whose root selections (through fragments) are only
+ * `__schema`, `__type` and `__typename`: everything under those is schema metadata, never data.
+ * Such a query is exempt from the depth and cost limits, because every explorer, IDE and code
+ * generator sends graphql-js's `getIntrospectionQuery()`, whose `ofType` chain alone is deeper than
+ * the data limit. Abuse of that exemption (`fields { type { fields { … } } }` cycles) is already
+ * refused by graphql-js's `MaxIntrospectionDepthRule`, one of the standard validation rules that
+ * Apollo and graphql-ws run before the limits.
+ */
+export function isIntrospectionOnly(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): boolean {
+  if (operation.operation !== 'query') return false;
+  const pure = (set: SelectionSetNode, seen: Set<string>): boolean =>
+    set.selections.every((selection) => {
+      if (selection.kind === Kind.FIELD) return INTROSPECTION_ROOT_FIELDS.has(selection.name.value);
+      if (selection.kind === Kind.INLINE_FRAGMENT) return pure(selection.selectionSet, seen);
+      const name = selection.name.value;
+      if (seen.has(name)) return true;
+      const fragment = fragments[name];
+      return !fragment || pure(fragment.selectionSet, new Set([...seen, name]));
+    });
+  return pure(operation.selectionSet, new Set());
+}
+
 export interface Limits {
   maxDepth: number;
   maxComplexity: number;
 }
 
-/** Throws QUERY_TOO_COMPLEX when the operation is too deep or too costly (HTTP plugin and graphql-ws alike). */
+/** Throws QUERY_TOO_COMPLEX when the operation is too deep or too costly (HTTP plugin and graphql-ws alike); introspection-only queries are exempt. */
 export function assertWithinLimits(
   schema: GraphQLSchema,
   limits: Limits,
@@ -53,6 +79,7 @@ export function assertWithinLimits(
   const { document, operation } = request;
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+  if (isIntrospectionOnly(operation, fragments)) return;
   const depth = operationDepth(operation, fragments);
   if (depth > limits.maxDepth) {
     throw queryTooComplex(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`);

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { DocumentNode, ExecutionResult, getOperationAST, GraphQLError, GraphQLFormattedError, GraphQLSchema, parse, validate } from 'graphql';
+import { DocumentNode, ExecutionResult, getOperationAST, GraphQLError, GraphQLFormattedError, GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -39,7 +39,18 @@ export function attachGraphQLWs(options: {
 }): GraphQLWsServer {
   const { httpServer, schema, dataSource, config, logger, formatError, services } = options;
   const limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity };
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  // noServer, with the upgrade routed here: attached with `server:`, ws re-emits the HTTP server's
+  // errors (a taken port) and graphql-ws prints them as an internal error before the CLI's own message.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  httpServer.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
+  });
+  // As Apollo's `introspection: false` does over HTTP.
+  const rules = config.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
   const cleanup = useServer<Record<string, unknown>, { principal: Principal | null }>(
@@ -69,8 +80,11 @@ export function attachGraphQLWs(options: {
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const validationErrors = validate(schema, document);
-        if (validationErrors.length > 0) return [...validationErrors];
+        const validationErrors = validate(schema, document, rules);
+        // Coded as Apollo codes them over HTTP, so that the masking lets their messages through.
+        if (validationErrors.length > 0) {
+          return validationErrors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('the document has no operation of that name; send operationName when it has several', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});

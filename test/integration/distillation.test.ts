@@ -291,6 +291,9 @@ describe('the student run over the rest, and its splits', () => {
       const res = await api.query(ASSIGN, { input }, { token: OPS });
       expect(res.errors?.[0].extensions).toMatchObject({ code, argument });
     }
+    const unknownRun = toGlobalId('GenerationRun', 999999);
+    const missing = await api.query(ASSIGN, { input: { generationRunId: unknownRun } }, { token: OPS });
+    expect(missing.errors?.[0].message).toBe(`input.generationRunId: no such generation run "${unknownRun}"`);
     const reader = await api.query(ASSIGN, { input: { generationRunId: studentRunId } }, { token: READER });
     expect(reader.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });

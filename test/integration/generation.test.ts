@@ -238,6 +238,15 @@ describe('a run of 100 users with a misbehaving model server', () => {
       input: { role: 'TEACHER', reason: 'twice', dialogueIds: [run.dialogues.nodes[0].id] },
     }, { token: OPS });
     expect(again.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', argument: 'input.dialogueIds' });
+    // Errors name the global ids the caller sent, never the database's numbers.
+    expect(again.errors?.[0].message).toBe(`input.dialogueIds: already superseded (regenerate their newest version instead): "${run.dialogues.nodes[0].id}"`);
+    const unknown = Buffer.from('Dialogue:987654').toString('base64url');
+    const missing = await api.query(mutation('regenerateDialogues', 'RegenerationInput'), {
+      input: { role: 'TEACHER', reason: 'gone', dialogueIds: [run.dialogues.nodes[1].supersededBy.id, unknown] },
+    }, { token: OPS });
+    expect(missing.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'input.dialogueIds' });
+    expect(missing.errors?.[0].message).toBe(`input.dialogueIds: no such dialogue: "${unknown}"`);
+    expect(missing.errors?.[0].message).not.toContain('987654');
   }, 60_000);
 });
 
@@ -285,6 +294,9 @@ test('cancelGenerationRun stops what has not started; what was running is still 
   expect(after.pending).toBe(0);
   const twice = await api.query(`mutation($id: ID!) { cancelGenerationRun(id: $id) { id } }`, { id: run.id }, { token: OPS });
   expect(twice.errors?.[0].extensions?.code).toBe('CONFLICT');
+  const unknown = Buffer.from('GenerationRun:424242').toString('base64url');
+  const missing = await api.query(`mutation($id: ID!) { cancelGenerationRun(id: $id) { id } }`, { id: unknown }, { token: OPS });
+  expect(missing.errors?.[0]).toMatchObject({ message: `id: no such generation run "${unknown}"`, extensions: { code: 'NOT_FOUND', argument: 'id' } });
 }, 30_000);
 
 test('a request the server refuses as invalid (HTTP 400) is not retried: the job fails once and goes to the dead-letter queue', async () => {

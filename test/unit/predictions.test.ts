@@ -87,6 +87,12 @@ describe('reading predictions', () => {
     expect(error.message).toBe('preds.jsonl:2: turnIndex: a second prediction for dialogue 4 turn 2 (the first is on line 1)');
   });
 
+  test('… naming the dialogue by the global id the file gives, not the database id behind it', async () => {
+    const id = Buffer.from('Dialogue:4').toString('base64url');
+    const error = await errorOf(`{"dialogueId": 4, "turnIndex": 2, "ranked": []}\n{"dialogueId": "${id}", "turnIndex": 2, "ranked": []}`);
+    expect(error.message).toBe(`preds.jsonl:2: turnIndex: a second prediction for dialogue ${id} turn 2 (the first is on line 1)`);
+  });
+
   test('scores cannot be combined with titles', async () => {
     const error = await errorOf('{"dialogueId": 4, "turnIndex": 2, "ranked": ["Inception"], "scores": [1]}', 'title');
     expect(error.field).toBe('scores');

@@ -1,5 +1,6 @@
 import type { StreamedDialogue, StreamedTurn } from '../dialogue-stream';
 import { getTokenizer, whitespaceTokens, wordTokens } from '../../text/tokenizers';
+import { toGlobalId } from '../../pagination/global-id';
 import type { CrslabEntity, CrslabEntityTable } from './entities';
 import { EntityMatcher } from './entity-matcher';
 import type { CrslabOptions } from './options';
@@ -127,7 +128,7 @@ export class CrslabConverter {
   }
 
   convert(dialogue: StreamedDialogue, convIndex: number): CrslabRecord {
-    const where = (turn: StreamedTurn) => `dialogue ${dialogue.id} turn ${turn.index}`;
+    const where = (turn: StreamedTurn) => `dialogue ${toGlobalId('Dialogue', dialogue.id)} turn ${turn.index}`;
     const displays = dialogue.turns.map((turn) => {
       const display = displayText(turn, this.table, this.options.itemText);
       this.counts.unresolvedMentions += display.unresolved;

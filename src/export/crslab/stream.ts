@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { DialogueFilter } from '../../modules/dialogue/dialogue.type';
 import { dialogueConditions } from '../../modules/dialogue/dialogue.service';
+import { toGlobalId } from '../../pagination/global-id';
 import { getTokenizer } from '../../text/tokenizers';
 import { countDialogues, streamDialogues } from '../dialogue-stream';
 import { CrslabEntityTable, DialogueScope, loadEntityTable, mentionsOutsideUniverse } from './entities';
@@ -68,7 +69,7 @@ export async function planCrslabExport(
     const offenders = [
       ...outside.sample.map((o) => ({
         check: 'R1' as const,
-        where: `dialogue ${o.dialogueId} turn ${o.turnIndex}`,
+        where: `dialogue ${toGlobalId('Dialogue', o.dialogueId)} turn ${o.turnIndex}`,
         problem: `item ${o.asin} is mentioned but is not in the item universe (--item-universe ${options.itemUniverse})`,
       })),
       ...tableOffenders,

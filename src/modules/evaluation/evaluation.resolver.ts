@@ -43,7 +43,7 @@ export class EvaluationResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const id = evaluationId(args.id as string);
-      if (!(await getEvaluation(ctx.manager, id))) throw notFound('id', 'no such evaluation');
+      if (!(await getEvaluation(ctx.manager, id))) throw notFound('id', `no such evaluation "${args.id}"`);
       return ctx.evaluations.events.watch(id);
     },
   })

@@ -46,7 +46,7 @@ export class ExportResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const id = exportId(args.id as string);
-      if (!(await getExport(ctx.manager, id))) throw notFound('id', 'no such export');
+      if (!(await getExport(ctx.manager, id))) throw notFound('id', `no such export "${args.id}"`);
       return ctx.exports.events.watch(id);
     },
   })

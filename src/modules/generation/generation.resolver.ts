@@ -81,7 +81,7 @@ export class GenerationRunResolver {
     description: 'The run now and after every change (throttled), until it finishes.',
     subscribe: async ({ args, context }) => {
       const id = runId(args.id as string);
-      if (!(await getRun((context as Context).manager, id))) throw notFound('id', 'no such generation run');
+      if (!(await getRun((context as Context).manager, id))) throw notFound('id', `no such generation run "${args.id}"`);
       return (context as Context).generation.events.watch(id);
     },
   })

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { decodeId } from '../../pagination/global-id';
+import { decodeId, toGlobalId } from '../../pagination/global-id';
 import { badInput, notFound } from '../../server/errors';
 import { dialogueConditions } from '../dialogue/dialogue.service';
 import { DialogueFilter, DialogueStatus, SplitName } from '../dialogue/dialogue.type';
@@ -59,7 +59,7 @@ export async function assignSplits(manager: EntityManager, req: SplitRequest): P
     const where = await dialogueConditions(m, { ...(req.filter ?? {}), status: DialogueStatus.ACCEPTED }, params, 'input.filter');
     if (req.generationRunId != null) {
       const [run] = await m.query('SELECT id FROM generation_runs WHERE id = $1', [req.generationRunId]);
-      if (!run) throw notFound('input.generationRunId', 'no such generation run');
+      if (!run) throw notFound('input.generationRunId', `no such generation run "${toGlobalId('GenerationRun', req.generationRunId)}"`);
       params.push(req.generationRunId);
       where.push(`d.generation_run_id = $${params.length}`);
     }
