@@ -381,3 +381,75 @@ export async function cancelRun(access: QueueAccess, runId: number): Promise<voi
   });
   await notifyRun(access.dataSource.manager, runId);
 }
+
+/** How many failed jobs one retryFailedJobs call may requeue. */
+const MAX_RETRY_JOBS = 100_000;
+
+/**
+ * Requeues FAILED jobs (of one run, or given by id) as fresh queue jobs with a full attempt budget:
+ * each gets new attempts (numbered on from its last), its run goes back to RUNNING and settles again.
+ * Row, queue entries and run change in one transaction. Returns the runs touched and the count.
+ */
+export async function retryFailedJobs(access: QueueAccess, req: { runId: number | null; jobIds: number[] | null }): Promise<{ requeued: number; runIds: number[] }> {
+  if ((req.runId === null) === (req.jobIds === null)) throw new GenerationRequestError('input', 'give either runId or jobIds');
+  if (req.jobIds !== null && req.jobIds.length === 0) throw new GenerationRequestError('input.jobIds', 'give at least one job id');
+  if (req.jobIds !== null && req.jobIds.length > MAX_RETRY_JOBS) throw new GenerationRequestError('input.jobIds', `at most ${MAX_RETRY_JOBS} jobs at once`);
+  const boss = await access.boss();
+  const result = await access.dataSource.transaction(async (m) => {
+    let jobs: Array<{ id: number; runId: number; status: string; role: ModelRole; runStatus: string; priority: number }>;
+    if (req.runId !== null) {
+      const [run] = await m.query('SELECT id, status FROM generation_runs WHERE id = $1 FOR UPDATE', [req.runId]);
+      if (!run) throw new GenerationRequestError('input.runId', 'no such generation run', 'NOT_FOUND');
+      if (run.status === 'CANCELLED') throw new GenerationRequestError('input.runId', 'the run is cancelled; enqueue a new one', 'CONFLICT');
+      jobs = await m.query(
+        `SELECT j.id, j.run_id AS "runId", j.status, r.role, r.status AS "runStatus", r.priority
+           FROM generation_jobs j JOIN generation_runs r ON r.id = j.run_id
+          WHERE j.run_id = $1 AND j.status = 'FAILED' ORDER BY j.id FOR UPDATE OF j`,
+        [req.runId],
+      );
+      if (jobs.length === 0) throw new GenerationRequestError('input.runId', 'the run has no FAILED jobs', 'CONFLICT');
+    } else {
+      const ids = [...new Set(req.jobIds!)];
+      jobs = await m.query(
+        `SELECT j.id, j.run_id AS "runId", j.status, r.role, r.status AS "runStatus", r.priority
+           FROM generation_jobs j JOIN generation_runs r ON r.id = j.run_id
+          WHERE j.id = ANY($1) ORDER BY j.id FOR UPDATE OF j`,
+        [ids],
+      );
+      const list = (xs: number[]) => xs.slice(0, 5).join(', ') + (xs.length > 5 ? ', …' : '');
+      const found = new Set(jobs.map((j) => j.id));
+      const missing = ids.filter((id) => !found.has(id));
+      if (missing.length) throw new GenerationRequestError('input.jobIds', `no generation job with id ${list(missing)}`, 'NOT_FOUND');
+      const notFailed = jobs.filter((j) => j.status !== 'FAILED');
+      if (notFailed.length) {
+        throw new GenerationRequestError('input.jobIds', `only FAILED jobs can be retried; ${list(notFailed.map((j) => j.id))} ${notFailed.length === 1 ? 'is' : 'are'} ${[...new Set(notFailed.map((j) => j.status))].join('/')}`, 'CONFLICT');
+      }
+      const cancelled = jobs.filter((j) => j.runStatus === 'CANCELLED');
+      if (cancelled.length) throw new GenerationRequestError('input.jobIds', `jobs ${list(cancelled.map((j) => j.id))} belong to a cancelled run`, 'CONFLICT');
+    }
+    const requeued: Array<{ id: number; runId: number; queueJobId: string }> = (
+      await m.query(
+        `UPDATE generation_jobs SET status = 'QUEUED', queue_job_id = gen_random_uuid(), updated_at = now()
+          WHERE id = ANY($1) AND status = 'FAILED' RETURNING id, run_id AS "runId", queue_job_id AS "queueJobId"`,
+        [jobs.map((j) => j.id)],
+      )
+    )[0];
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    const db = transactionDb(m.queryRunner!);
+    for (const role of ['TEACHER', 'STUDENT'] as const) {
+      const mine = requeued.filter((r) => byId.get(r.id)!.role === role);
+      for (let i = 0; i < mine.length; i += 1000) {
+        await boss.insert(
+          queueName(role),
+          mine.slice(i, i + 1000).map((r) => ({ name: queueName(role), id: r.queueJobId, data: { jobId: r.id, runId: r.runId }, priority: byId.get(r.id)!.priority })),
+          { db },
+        );
+      }
+    }
+    const runIds = [...new Set(requeued.map((r) => r.runId))];
+    await m.query(`UPDATE generation_runs SET status = 'RUNNING', finished_at = NULL WHERE id = ANY($1) AND status IN ('COMPLETED', 'FAILED', 'RUNNING', 'QUEUED')`, [runIds]);
+    return { requeued: requeued.length, runIds };
+  });
+  for (const id of result.runIds) await notifyRun(access.dataSource.manager, id);
+  return result;
+}

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { toGlobalId } from '../../src/pagination/global-id';
+import { storable } from '../../src/text/unstorable';
 import type { TitleRewrite } from '../output/normalise-titles';
 import type { ProcessedDialogue, ValidationIssue } from '../types';
 
@@ -36,7 +37,8 @@ export async function recordAttempt(manager: EntityManager, job: Pick<JobRow, 'i
   await manager.query(
     `INSERT INTO generation_attempts (run_id, job_id, attempt, outcome, retryable, http_status, message, latency_ms, worker)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [job.runId, job.id, a.attempt, a.outcome, a.retryable, a.httpStatus, a.message, a.latencyMs, a.worker],
+    // A server's error body may hold characters PostgreSQL cannot store.
+    [job.runId, job.id, a.attempt, a.outcome, a.retryable, a.httpStatus, storable(a.message), a.latencyMs, a.worker],
   );
 }
 

@@ -1,31 +1,26 @@
 import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import type OpenAI from 'openai';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../src/config/config';
 import type { ModelEndpointConfig, ModelRole } from '../../src/config/generation';
-import { keyedSeed } from '../../src/random/python-random';
-import { classifyModelError, createModelClient, publicEndpoint } from '../models/clients';
+import { storable } from '../../src/text/unstorable';
+import { createModelClient, publicEndpoint } from '../models/clients';
 import { processGoalTemplateOutput } from '../goal-template/process';
 import { processStereotypeOutput } from '../output/process-stereotype';
 import { extractTagIds } from '../output/tags';
 import { buildGoalTemplatePrompt, buildStereotypePrompt, BuiltPrompt, loadStereotypes, PromptInputError } from '../prompts/load';
-import { deadLetterQueueName, GenerationJobData, queueName, startBoss } from '../queue/boss';
-import { GOAL_TEMPLATE_PROMPT_KEY, RunConfig } from '../run-config';
-import type { CatalogueItem, ProcessedDialogue } from '../types';
-import { AttemptRecord, JOB_COLUMNS, JobRow, notifyRun, recordAttempt, settleRun, storeDialogue } from './store';
 
-interface RunRow {
-  id: number;
-  role: ModelRole;
-  strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE';
-  model: string;
-  endpoint: string;
-  servedModels: string[];
-  config: RunConfig;
-  status: string;
-}
+type Stereotype = Awaited<ReturnType<typeof loadStereotypes>>[number];
+import { deadLetterQueueName, GenerationJobData, queueName, startBoss, transactionDb } from '../queue/boss';
+import { GOAL_TEMPLATE_PROMPT_KEY } from '../run-config';
+import type { CatalogueItem, ProcessedDialogue } from '../types';
+import { EndpointGate } from './endpoint-gate';
+import { processJob, ProcessorPorts, QueueJob, RunRow } from './job-processor';
+import { JOB_COLUMNS, JobRow, notifyRun, recordAttempt, settleRun, storeDialogue } from './store';
+import { reconcileJobs } from './supervisor';
 
 export interface WorkerOptions {
   dataSource: DataSource;
@@ -36,24 +31,31 @@ export interface WorkerOptions {
   concurrency?: number;
   /** How long an idle worker waits before looking for jobs again. */
   pollMs?: number;
+  /** Probing an unreachable endpoint: first delay, doubling up to the maximum (default 500 ms … 30 s). */
+  outageProbeMs?: { min: number; max: number };
 }
 
 export interface RunningWorker {
   id: string;
   roles: ModelRole[];
+  /** Reconciles generation_jobs with the queue now (it also runs every superviseIntervalSeconds). */
+  reconcile(): ReturnType<typeof reconcileJobs>;
   /** Finishes the jobs in flight, then stops. */
   stop(): Promise<void>;
   /** Tests only: stops as a killed process would, leaving its jobs active for another worker to take over. */
   crash(): Promise<void>;
 }
 
-type Outcome = 'stored' | 'retry' | 'failed' | 'skipped' | 'dropped';
-
 /**
  * A generation worker: for each role with a configured endpoint, keeps up to that endpoint's
  * limit of requests in flight, fetching jobs from pg-boss as slots free up. pg-boss's own `work()`
  * handles batches one at a time, which would leave slots idle until the slowest job of a batch
- * ends; this loop refills continuously.
+ * ends; this loop refills continuously. Each job goes through processJob (job-processor.ts); the
+ * functions below are its ports to PostgreSQL, pg-boss and the model.
+ *
+ * PostgreSQL going away is survived, not fatal: fetches and jobs fail and are logged, the pools
+ * reconnect when it is back, and the periodic supervisor (supervisor.ts) settles what could not
+ * be written meanwhile.
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { dataSource, config, logger } = options;
@@ -62,28 +64,50 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     throw new Error('no model endpoint is configured: set TEACHER_BASE_URL/TEACHER_MODEL and/or STUDENT_BASE_URL/STUDENT_MODEL');
   }
   const boss = await startBoss({ url: options.url, supervise: true, generation: config.generation, max: 4 });
+  boss.on('error', (error) => logger.warn({ err: error }, 'pg-boss error (it retries by itself)'));
   const workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  const stereotypes = new Map((await loadStereotypes(dataSource.manager)).map((s) => [s.id, s]));
-  const runs = new Map<number, Promise<RunRow>>();
+  let stereotypes: Map<number, Stereotype> | null = null;
   let stopping = false;
   let crashed = false;
 
-  const loadRun = (runId: number) => {
-    let run = runs.get(runId);
-    if (!run) {
-      run = dataSource
-        .query(
-          `SELECT id, role, strategy, model, endpoint, served_models AS "servedModels", config, status FROM generation_runs WHERE id = $1`,
-          [runId],
-        )
-        .then((rows: RunRow[]) => {
-          if (!rows[0]) throw new Error(`generation run ${runId} does not exist`);
-          return rows[0];
+  /**
+   * Caches successes only: a lookup that failed (PostgreSQL restarting) must be tried again by the
+   * next job, not replayed to every job until the worker restarts.
+   */
+  function successCache<K, V>(load: (key: K) => Promise<V>, max = 10_000): (key: K) => Promise<V> {
+    const cache = new Map<K, Promise<V>>();
+    return (key) => {
+      let v = cache.get(key);
+      if (!v) {
+        if (cache.size >= max) cache.clear();
+        v = load(key);
+        cache.set(key, v);
+        v.catch(() => {
+          if (cache.get(key) === v) cache.delete(key);
         });
-      runs.set(runId, run);
-    }
-    return run;
-  };
+      }
+      return v;
+    };
+  }
+
+  const loadRun = successCache(async (runId: number): Promise<RunRow> => {
+    const rows: RunRow[] = await dataSource.query(
+      `SELECT id, role, strategy, model, endpoint, served_models AS "servedModels", config, status FROM generation_runs WHERE id = $1`,
+      [runId],
+    );
+    if (!rows[0]) throw new Error(`generation run ${runId} does not exist`);
+    return rows[0];
+  }, 1000);
+
+  const userDomain = successCache(async (userId: number): Promise<string> => {
+    const rows: Array<{ domain: string }> = await dataSource.query('SELECT domain FROM users WHERE id = $1', [userId]);
+    return rows[0]?.domain ?? 'Movies_and_TV';
+  });
+
+  async function stereotypeById(id: number): Promise<Stereotype | undefined> {
+    if (!stereotypes) stereotypes = new Map((await loadStereotypes(dataSource.manager)).map((s) => [s.id, s]));
+    return stereotypes.get(id);
+  }
 
   async function buildPrompt(run: RunRow, job: JobRow): Promise<BuiltPrompt> {
     const m = dataSource.manager;
@@ -95,7 +119,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         instructions: run.config.prompts[GOAL_TEMPLATE_PROMPT_KEY],
       });
     }
-    const stereotype = stereotypes.get(job.stereotypeId!);
+    const stereotype = await stereotypeById(job.stereotypeId!);
     if (!stereotype) throw new PromptInputError('UNKNOWN_STEREOTYPE', `stereotype ${job.stereotypeId} does not exist`);
     return buildStereotypePrompt(m, {
       userId: job.userId!,
@@ -127,154 +151,123 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
   }
 
-  async function finishWithoutDialogue(job: JobRow, status: 'FAILED' | 'SKIPPED' | 'QUEUED', error: Record<string, unknown>): Promise<void> {
-    await dataSource.query(`UPDATE generation_jobs SET status = $2, last_error = $3, updated_at = now() WHERE id = $1 AND status = 'RUNNING'`, [
-      job.id,
-      status,
-      JSON.stringify(error),
-    ]);
-  }
-
-  async function processJob(role: ModelRole, client: OpenAI, requests: Semaphore, job: PgBoss.JobWithMetadata<GenerationJobData>): Promise<Outcome> {
-    const queue = queueName(role);
-    const attempt = job.retryCount + 1;
-    const lastAttempt = job.retryCount >= job.retryLimit;
-    const [claimed]: JobRow[][] = await dataSource.query(
-      `UPDATE generation_jobs SET status = 'RUNNING', attempts = $2, updated_at = now()
-        WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND dialogue_id IS NULL RETURNING ${JOB_COLUMNS}`,
-      [job.data.jobId, attempt],
-    );
-    const row = claimed?.[0];
-    if (!row) {
-      // Cancelled, or already stored by an earlier attempt that crashed before acknowledging.
-      await boss.complete(queue, job.id);
-      return 'dropped';
-    }
-    const run = await loadRun(row.runId);
-    // Only the run's first job changes it (and tells subscribers); the others' update matches nothing.
-    const [, runStarted]: [unknown, number] = await dataSource.query(
-      `UPDATE generation_runs SET status = 'RUNNING', started_at = now() WHERE id = $1 AND status = 'QUEUED'`,
-      [run.id],
-    );
-    if (runStarted > 0) await notifyRun(dataSource.manager, run.id);
-
-    let prompt: BuiltPrompt;
-    try {
-      prompt = await buildPrompt(run, row);
-    } catch (error) {
-      if (!(error instanceof PromptInputError)) throw error;
-      await finishWithoutDialogue(row, 'SKIPPED', { code: error.code, message: error.message });
-      await afterJob(run.id);
-      await boss.complete(queue, job.id);
-      return 'skipped';
-    }
-
-    const seed = keyedSeed(run.config.sampling.seed, 'request', row.key) % 2 ** 31;
-    const sampling = { temperature: run.config.sampling.temperature, top_p: run.config.sampling.topP, max_tokens: run.config.sampling.maxTokens, seed };
-    let started = performance.now();
-    let completion: OpenAI.Chat.Completions.ChatCompletion;
-    try {
-      completion = await requests.run(() => ((started = performance.now()), client.chat.completions.create({ model: run.model, messages: prompt.messages, n: 1, ...sampling })));
-      if (!Array.isArray(completion.choices)) throw new Error('the response has no choices');
-    } catch (error) {
-      if (crashed) return 'dropped';
-      const c = classifyModelError(error);
-      const latencyMs = Math.round(performance.now() - started);
-      await recordAttempt(dataSource.manager, row, { attempt, ...c, latencyMs, worker: workerId });
-      const errorRecord = { code: c.outcome, message: c.message, httpStatus: c.httpStatus, attempt };
-      if (c.retryable && !lastAttempt) {
-        await finishWithoutDialogue(row, 'QUEUED', errorRecord);
-        await notifyRun(dataSource.manager, run.id);
-        await boss.fail(queue, job.id, errorRecord);
-        return 'retry';
-      }
-      await finishWithoutDialogue(row, 'FAILED', errorRecord);
-      await afterJob(run.id);
-      if (c.retryable) {
-        await boss.fail(queue, job.id, errorRecord); // retries exhausted: pg-boss moves it to the dead letter queue
-      } else {
-        // Not worth retrying (e.g. HTTP 400): straight to the dead letter queue.
-        await boss.send(deadLetterQueueName(role), { ...job.data, error: errorRecord });
-        await boss.complete(queue, job.id, errorRecord);
-      }
-      logger.warn({ runId: run.id, jobId: row.id, attempt, error: errorRecord }, 'generation job failed');
-      return 'failed';
-    }
-    const latencyMs = Math.round(performance.now() - started);
-    if (crashed) return 'dropped';
-    const choice = completion.choices[0];
-    const content = choice?.message?.content ?? '';
-    const finishReason = choice?.finish_reason ?? null;
-    const domain = await userDomain(row.userId!);
-    const catalogue = await catalogueFor([...new Set([...extractTagIds(content), ...prompt.promptAsins])], domain);
-    const processed = postProcess(run, prompt, content, finishReason, catalogue);
-    const attemptRecord: AttemptRecord = { attempt, outcome: 'OK', retryable: false, httpStatus: 200, message: null, latencyMs, worker: workerId };
-    await storeDialogue(
-      dataSource,
-      row,
-      {
-        domain,
-        source: role,
-        strategy: run.strategy,
-        model: completion.model || run.model,
-        stereotypeId: prompt.stereotypeId,
-        targetItemId: prompt.targetItemId,
-        targetAsin: prompt.targetAsin,
-        processed,
-        provenance: {
-          runId: run.id,
-          jobId: row.id,
-          role,
-          model: run.model,
-          responseModel: completion.model ?? null,
-          endpoint: run.endpoint,
-          servedModels: run.servedModels,
-          strategy: run.strategy,
-          sampling: { temperature: sampling.temperature, topP: sampling.top_p, maxTokens: sampling.max_tokens },
-          seed,
-          promptVersion: prompt.promptVersion,
-          promptSha256: prompt.sha256,
-          messages: prompt.messages,
-          template: prompt.instance ? { id: prompt.instance.template.id, k: prompt.instance.k, bindings: prompt.instance.bindings } : null,
-          rawResponse: content,
-          finishReason,
-          usage: completion.usage ?? null,
-          latencyMs,
-          attempts: attempt,
-          worker: workerId,
-        },
-      },
-      attemptRecord,
-    );
-    await afterJob(run.id);
-    await boss.complete(queue, job.id);
-    return 'stored';
-  }
-
-  const domains = new Map<number, Promise<string>>();
-  function userDomain(userId: number): Promise<string> {
-    let d = domains.get(userId);
-    if (!d) {
-      d = dataSource.query('SELECT domain FROM users WHERE id = $1', [userId]).then((rows: Array<{ domain: string }>) => rows[0]?.domain ?? 'Movies_and_TV');
-      domains.set(userId, d);
-      if (domains.size > 10_000) domains.clear();
-    }
-    return d;
-  }
-
   async function afterJob(runId: number): Promise<void> {
     await settleRun(dataSource.manager, runId);
     await notifyRun(dataSource.manager, runId);
   }
 
+  function portsFor(endpoint: ModelEndpointConfig, client: OpenAI, requests: Semaphore, gate: EndpointGate): ProcessorPorts {
+    const role = endpoint.role;
+    const queue = queueName(role);
+    return {
+      workerId,
+      role,
+      log: logger,
+      crashed: () => crashed,
+      async claim(job) {
+        // The queue job id must match: a row requeued under a new queue job (supervisor, release) is not the old one's any more.
+        const [rows]: [Array<JobRow & { previousStatus: string }>, number] = await dataSource.query(
+          `WITH prev AS (SELECT id AS prev_id, status AS prev_status FROM generation_jobs WHERE id = $1 FOR UPDATE)
+           UPDATE generation_jobs SET status = 'RUNNING', attempts = attempts + 1, updated_at = now() FROM prev
+            WHERE id = prev.prev_id AND queue_job_id = $2 AND status IN ('QUEUED', 'RUNNING') AND dialogue_id IS NULL
+            RETURNING ${JOB_COLUMNS}, prev.prev_status AS "previousStatus"`,
+          [job.data.jobId, job.id],
+        );
+        const row = rows[0];
+        if (!row) return null;
+        if (row.previousStatus === 'RUNNING' && row.attempts > 1) {
+          // The last attempt never reported back: its worker was killed or cut off from PostgreSQL, and
+          // the queue expired it. Recorded now, unless it did report after all.
+          await dataSource.query(
+            `INSERT INTO generation_attempts (run_id, job_id, attempt, outcome, retryable, message, worker)
+             SELECT $1, $2, $3, 'EXPIRED', true, $4, $5
+              WHERE NOT EXISTS (SELECT 1 FROM generation_attempts WHERE job_id = $2 AND attempt = $3)`,
+            [row.runId, row.id, row.attempts - 1, `attempt ${row.attempts - 1} never reported back within RECDIAL_JOB_EXPIRE_S (worker killed or cut off from PostgreSQL); retried`, workerId],
+          );
+        }
+        const { previousStatus: _, ...claimed } = row;
+        return claimed;
+      },
+      loadRun,
+      async runStarted(runId) {
+        // Only the run's first job changes it (and tells subscribers); the others' update matches nothing.
+        const [, n]: [unknown, number] = await dataSource.query(`UPDATE generation_runs SET status = 'RUNNING', started_at = now() WHERE id = $1 AND status = 'QUEUED'`, [runId]);
+        if (n > 0) await notifyRun(dataSource.manager, runId);
+      },
+      buildPrompt,
+      slot: (fn) => requests.run(fn),
+      endpointDown: () => gate.down,
+      reportUnreachable: () => gate.reportUnreachable(),
+      // Only the fields we set: some servers reject or ignore unknown ones (no `n`: 1 is the default, pipeline.md §6.2).
+      callModel: (run, prompt, sampling) => client.chat.completions.create({ model: run.model, messages: prompt.messages, ...sampling }),
+      async process(run, row, prompt, content, finishReason) {
+        const domain = await userDomain(row.userId!);
+        const catalogue = await catalogueFor([...new Set([...extractTagIds(content), ...prompt.promptAsins])], domain);
+        return { processed: postProcess(run, prompt, content, finishReason, catalogue), domain };
+      },
+      async storeDialogue(row, dialogue, attempt) {
+        await storeDialogue(dataSource, row, dialogue, attempt);
+      },
+      recordAttempt: (row, attempt) => recordAttempt(dataSource.manager, row, attempt),
+      async finish(row, status, error) {
+        await dataSource.query(`UPDATE generation_jobs SET status = $2, last_error = $3, updated_at = now() WHERE id = $1 AND status = 'RUNNING'`, [
+          row.id,
+          status,
+          JSON.stringify(storable(error)),
+        ]);
+      },
+      queue: {
+        async complete(job) {
+          await boss.complete(queue, job.id);
+        },
+        async fail(job, error) {
+          await boss.fail(queue, job.id, storable(error)); // pg-boss retries it with backoff, or dead-letters it when none is left
+        },
+        async deadLetter(job, error) {
+          // Not worth retrying (e.g. HTTP 400): straight to the dead letter queue.
+          await boss.send(deadLetterQueueName(role), { ...job.data, error: storable(error) });
+          await boss.complete(queue, job.id, storable(error));
+        },
+        async release(job, error) {
+          // A new queue job with the same remaining budget; the old one completes, and both commit
+          // with the row, so the job is neither lost nor doubled.
+          const newId = randomUUID();
+          await dataSource.transaction(async (m) => {
+            const [, n]: [unknown, number] = await m.query(
+              `UPDATE generation_jobs SET status = 'QUEUED', queue_job_id = $3, last_error = COALESCE($4::jsonb, last_error), updated_at = now()
+                WHERE id = $1 AND queue_job_id = $2 AND status IN ('QUEUED', 'RUNNING')`,
+              [job.data.jobId, job.id, newId, error ? JSON.stringify(storable(error)) : null],
+            );
+            const db = transactionDb(m.queryRunner!);
+            await boss.complete(queue, job.id, { released: true }, { db });
+            if (n > 0) {
+              await boss.insert(
+                queue,
+                [{ id: newId, name: queue, data: job.data, priority: job.priority ?? 0, retryLimit: Math.max(0, job.retryLimit - job.retryCount), startAfter: new Date(Date.now() + 1000) }],
+                { db },
+              );
+            }
+          });
+        },
+      },
+      settle: afterJob,
+      notify: (runId) => notifyRun(dataSource.manager, runId),
+    };
+  }
+
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const pollMs = options.pollMs ?? 250;
+  const gates: EndpointGate[] = [];
 
   async function loop(endpoint: ModelEndpointConfig): Promise<void> {
     const role = endpoint.role;
     const client = createModelClient(endpoint);
     const cap = options.concurrency ?? endpoint.maxInFlight;
     const requests = new Semaphore(cap);
+    const probe = options.outageProbeMs ?? { min: 500, max: 30_000 };
+    const gate = new EndpointGate(() => client.models.list({ timeout: Math.min(endpoint.timeoutMs, 10_000) }), { minDelayMs: probe.min, maxDelayMs: probe.max }, logger.child({ role, endpoint: publicEndpoint(endpoint.baseUrl) }));
+    gates.push(gate);
+    const ports = portsFor(endpoint, client, requests, gate);
     // The cap is on requests in flight; jobs also spend time on prompt building and storing, so
     // twice as many jobs are in process as requests may be in flight, keeping the endpoint busy.
     const limit = cap * 2;
@@ -282,6 +275,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const batch = Math.max(1, Math.floor(cap / 8));
     const inFlight = new Set<Promise<unknown>>();
     while (!stopping) {
+      if (gate.down) {
+        // Outage: take no job of this role until the probe sees the endpoint again.
+        await gate.whenUp(pollMs * 4);
+        continue;
+      }
       const free = limit - inFlight.size;
       if (free < batch) {
         await Promise.race(inFlight);
@@ -302,11 +300,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         continue;
       }
       for (const job of jobs) {
-        const p: Promise<unknown> = processJob(role, client, requests, job)
-          .catch(async (error) => {
-            if (crashed) return;
-            logger.error({ err: error, jobId: job.data.jobId }, 'generation job crashed; pg-boss will retry it');
-            await boss.fail(queueName(role), job.id, { code: 'WORKER_ERROR', message: (error as Error).message }).catch(() => undefined);
+        const p: Promise<unknown> = processJob(ports, job as QueueJob)
+          .catch((error) => {
+            // processJob records its own failures; this is only a last guard against a bug.
+            if (!crashed) logger.error({ err: error, jobId: job.data.jobId }, 'generation job crashed; it expires and is retried');
           })
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
@@ -315,7 +312,23 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (!crashed) await Promise.allSettled(inFlight);
   }
 
+  async function supervise(): Promise<void> {
+    const every = config.generation.superviseIntervalSeconds * 1000;
+    while (!stopping) {
+      try {
+        const r = await reconcileJobs(dataSource, boss, { worker: workerId });
+        if (r && (r.requeued || r.failed || r.cancelled || r.settled)) logger.info({ ...r }, 'supervisor reconciled generation jobs with the queue');
+      } catch (error) {
+        if (stopping) break;
+        logger.warn({ err: error }, 'supervisor pass failed (PostgreSQL unreachable?); trying again');
+      }
+      const until = Date.now() + every;
+      while (!stopping && Date.now() < until) await sleep(Math.min(pollMs, until - Date.now()));
+    }
+  }
+
   const loops = endpoints.map((e) => loop(e));
+  const supervisor = supervise();
   logger.info(
     { worker: workerId, endpoints: endpoints.map((e) => ({ role: e.role, endpoint: publicEndpoint(e.baseUrl), model: e.model, maxInFlight: options.concurrency ?? e.maxInFlight })) },
     'generation worker started',
@@ -323,14 +336,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   return {
     id: workerId,
     roles: endpoints.map((e) => e.role),
+    reconcile: () => reconcileJobs(dataSource, boss, { worker: workerId }),
     async stop() {
       stopping = true;
-      await Promise.allSettled(loops);
+      for (const g of gates) g.close();
+      await Promise.allSettled([...loops, supervisor]);
       await boss.stop({ graceful: true, close: true, wait: true });
     },
     async crash() {
       crashed = true;
       stopping = true;
+      for (const g of gates) g.close();
       await boss.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
     },
   };

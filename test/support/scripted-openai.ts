@@ -17,7 +17,8 @@ export type Behaviour =
   /** Never answers; the request ends when the client gives up (or at close()). */
   | { kind: 'timeout' }
   /** An error status (429, 500, 503, 400 …) with an OpenAI-style error JSON body. */
-  | { kind: 'status'; status: number; retryAfterSeconds?: number; message?: string }
+  /** `body`: sent as is (e.g. FastAPI's `{"detail": …}` or a plain-text page) instead of the OpenAI error JSON. */
+  | { kind: 'status'; status: number; retryAfterSeconds?: number; message?: string; body?: string }
   /** A reply with no [USR]/[AI] markers. */
   | { kind: 'malformed' }
   /** A valid dialogue whose assistant recommends <id_B0NOTREAL9> instead of the target. */
@@ -28,7 +29,9 @@ export type Behaviour =
   | { kind: 'truncate' }
   /** Destroys the socket after a partial status line, so the client's fetch itself fails. */
   | { kind: 'drop' }
-  | { kind: 'text'; content: string; finishReason?: string };
+  | { kind: 'text'; content: string; finishReason?: string }
+  /** A valid dialogue with a U+0000 and a lone surrogate in its first utterance, as small fine-tuned models sometimes emit. */
+  | { kind: 'garble' };
 
 export interface RecordedRequest {
   path: string;
@@ -53,12 +56,17 @@ export interface ScriptedOpenAI {
   setDefault(b: Behaviour): void;
   setLatency(ms: number): void;
   setModels(models: string[]): void;
+  /** The model name put in answers instead of the requested one (transformers serve answers `name@main`); null: the requested one. */
+  setResponseModel(name: string | null): void;
   /** Back to the start options: no rules, default 'ok', initial latency and models, no recorded requests, zeroed counters. */
   reset(): void;
   /** Generation requests only (not GET /v1/models), in arrival order. The array is cleared in place by reset(). */
   requests: RecordedRequest[];
   stats(): { inFlight: number; maxInFlight: number; completed: number; byStatus: Record<string, number> };
   close(): Promise<void>;
+  /** Stops listening (connections are then refused, ECONNREFUSED) without forgetting rules or requests; `up()` listens again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
 }
 
 /**
@@ -74,7 +82,7 @@ export const realmSafeFetch: typeof fetch = (input, init) =>
     throw Object.assign(new Error(String(e.message), { cause: e.cause }), { name: e.name });
   });
 
-const KINDS = ['ok', 'slow', 'timeout', 'status', 'malformed', 'hallucinate', 'titles', 'truncate', 'drop', 'text'];
+const KINDS = ['ok', 'slow', 'timeout', 'status', 'malformed', 'hallucinate', 'titles', 'truncate', 'drop', 'text', 'garble'];
 const FAKE_ASIN = 'B0NOTREAL9';
 const ERROR_TYPES: Record<number, string> = {
   400: 'BadRequestError', 401: 'AuthenticationError', 403: 'PermissionDeniedError', 404: 'NotFoundError',
@@ -88,6 +96,7 @@ export async function startScriptedOpenAI(
   const initialModels = options.models ?? ['teacher-model'];
   let models = [...initialModels];
   let latency = options.latencyMs ?? 0;
+  let responseModel: string | null = null;
   let fallback: Behaviour = { kind: 'ok' };
   let rules: { match: Match; behaviour: Behaviour; left: number }[] = [];
   const requests: RecordedRequest[] = [];
@@ -102,8 +111,9 @@ export async function startScriptedOpenAI(
     setDefault(b) { fallback = checkBehaviour(b); },
     setLatency(ms) { latency = ms; },
     setModels(m) { models = [...m]; },
+    setResponseModel(name) { responseModel = name; },
     reset() {
-      rules = []; fallback = { kind: 'ok' }; latency = options.latencyMs ?? 0; models = [...initialModels];
+      rules = []; fallback = { kind: 'ok' }; latency = options.latencyMs ?? 0; models = [...initialModels]; responseModel = null;
       requests.length = 0;
       Object.assign(counters, { maxInFlight: counters.inFlight, completed: 0, byStatus: {} });
     },
@@ -112,7 +122,13 @@ export async function startScriptedOpenAI(
       for (const t of timers) clearTimeout(t);
       // Hanging ('timeout') requests and keep-alive sockets would otherwise keep close() — and jest — waiting.
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    async down() {
+      await api.close();
+    },
+    async up() {
+      await listen(port);
     },
   };
 
@@ -159,6 +175,10 @@ export async function startScriptedOpenAI(
       if (b.kind === 'status') {
         rec.outcome = String(b.status);
         const headers: Record<string, string> = b.retryAfterSeconds !== undefined ? { 'retry-after': String(b.retryAfterSeconds) } : {};
+        if (b.body !== undefined) {
+          res.writeHead(b.status, { 'content-type': b.body.trimStart().startsWith('{') ? 'application/json' : 'text/plain', ...headers });
+          return res.end(b.body);
+        }
         return sendJson(res, b.status, errorBody(b.message ?? `Scripted ${b.status} error`, b.status), headers);
       }
       if (b.kind === 'drop') {
@@ -178,7 +198,7 @@ export async function startScriptedOpenAI(
       const choice = chat
         ? { index: 0, message: { role: 'assistant', content, tool_calls: [] }, logprobs: null, finish_reason: finishReason, stop_reason: null }
         : { index: 0, text: content, logprobs: null, finish_reason: finishReason, stop_reason: null };
-      sendJson(res, 200, { id, object: chat ? 'chat.completion' : 'text_completion', created: now, model, choices: [choice], usage });
+      sendJson(res, 200, { id, object: chat ? 'chat.completion' : 'text_completion', created: now, model: responseModel ?? model, choices: [choice], usage });
     };
     timer = setTimeout(() => { timers.delete(timer!); timer = undefined; answer(); }, latency + (b.kind === 'slow' ? b.ms : 0));
     timers.add(timer);
@@ -255,11 +275,17 @@ export async function startScriptedOpenAI(
       sendJson(res, 404, { detail: 'Not Found' }); // FastAPI's answer for an unknown route, as vLLM gives
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  api.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  const listen = (p: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(options.port ?? 0);
+  const port = (server.address() as AddressInfo).port;
+  api.baseUrl = `http://127.0.0.1:${port}/v1`;
   return api;
 }
 
@@ -324,6 +350,11 @@ function reply(b: Behaviour, prompt: string, seed: unknown): { content: string; 
       return { content: 'Sure! Here is a conversation between a user looking for a film and a helpful assistant, who talks about a few options and finally suggests one.', finishReason: 'stop' };
     case 'hallucinate': return { content: dialogue(parseProfile(prompt), rng, `<id_${FAKE_ASIN}>`), finishReason: 'stop' };
     case 'titles': return { content: dialogue(parseProfile(prompt), rng, undefined, true), finishReason: 'stop' };
+    case 'garble': {
+      const text = goalTemplateAnswer(prompt) ?? dialogue(parseProfile(prompt), rng);
+      const at = text.indexOf(' ', 10);
+      return { content: `${text.slice(0, at)}\u0000\ud800${text.slice(at)}`, finishReason: 'stop' };
+    }
     case 'truncate': {
       // Cut inside the final assistant utterance, halfway through its words: no closing punctuation.
       const text = goalTemplateAnswer(prompt) ?? dialogue(parseProfile(prompt), rng);

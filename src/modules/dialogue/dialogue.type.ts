@@ -78,7 +78,7 @@ export class Dialogue extends Node {
   @Field()
   strategy: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Generated dialogues: the model (or LoRA adapter) name requested; the name the server answered with is provenance.responseModel.' })
   model: string | null;
 
   @Field(() => String, { nullable: true, description: 'The target as the source names it (parent_asin), also when it is not in the catalogue.' })

@@ -134,3 +134,12 @@ export class RegenerationInput {
   @Field(() => Int, { nullable: true, defaultValue: 0 })
   priority: number;
 }
+
+@InputType({ description: 'Which FAILED jobs to requeue: every failed job of one run, or jobs by id (JobError.jobId). Give exactly one.' })
+export class RetryFailedJobsInput {
+  @Field(() => ID, { nullable: true })
+  runId?: string | null;
+
+  @Field(() => [Int], { nullable: true })
+  jobIds?: number[] | null;
+}

@@ -6,7 +6,7 @@ import { listDialogues } from '../dialogue/dialogue.service';
 import { Dialogue, DialogueConnection, DialogueStatus } from '../dialogue/dialogue.type';
 import { Item } from '../item/item.type';
 import { Stereotype } from '../stereotype/stereotype.type';
-import { GenerationInput, RegenerationInput } from './generation.inputs';
+import { GenerationInput, RegenerationInput, RetryFailedJobsInput } from './generation.inputs';
 import {
   cancelGenerationRun,
   enqueueGeneration,
@@ -15,9 +15,10 @@ import {
   previewPrompt,
   regenerateDialogues,
   rejectionsByCode,
+  retryFailedJobs,
   runErrors,
 } from './generation.service';
-import { GenerationProvenance, GenerationRun, GenerationRunConnection, GenerationStrategy, JobError, Prompt, RejectionCount, RunCounts } from './generation.type';
+import { GenerationProvenance, GenerationRun, GenerationRunConnection, GenerationStrategy, JobError, Prompt, RejectionCount, RetryFailedJobsPayload, RunCounts } from './generation.type';
 
 function runId(id: string, argument = 'id'): number {
   return decodeId(argument, id, 'GenerationRun');
@@ -75,6 +76,16 @@ export class GenerationRunResolver {
     const dbId = runId(id);
     await cancelGenerationRun(ctx.generation.queue, dbId);
     return loadRun(ctx, dbId);
+  }
+
+  @Mutation(() => RetryFailedJobsPayload, {
+    description:
+      'Requeues FAILED jobs (of a run, or by id) with a new set of attempts; their runs go back to RUNNING and settle again. Needs an operator key.',
+  })
+  async retryFailedJobs(@Ctx() ctx: Context, @Arg('input', () => RetryFailedJobsInput) input: RetryFailedJobsInput): Promise<RetryFailedJobsPayload> {
+    const runDbId = input.runId != null ? runId(input.runId, 'input.runId') : null;
+    const { requeued, runIds } = await retryFailedJobs(ctx.generation.queue, { runId: runDbId, jobIds: input.jobIds ?? null });
+    return Object.assign(new RetryFailedJobsPayload(), { requeued, runs: await Promise.all(runIds.map((id) => loadRun(ctx, id))) });
   }
 
   @Subscription(() => GenerationRun, {
@@ -137,7 +148,8 @@ export class GenerationRunResolver {
     @Arg('status', () => DialogueStatus, { nullable: true }) status: DialogueStatus | null,
   ): Promise<DialogueConnection> {
     const value = await listDialogues(ctx.manager, {
-      filter: { status },
+      // An omitted argument arrives as undefined, which listDialogues reads as ACCEPTED; here it means every status.
+      filter: { status: status ?? null },
       args: { first, after },
       cap: ctx.config.pageCap,
       scope: { where: ['d.generation_run_id = $1'], params: [run.dbId] },

@@ -6,6 +6,7 @@ import {
   GenerationRequestError,
   QueueAccess,
   regenerateDialogues as regenerate,
+  retryFailedJobs as retryJobs,
 } from '../../../generator/enqueue';
 import { ModelEndpointError } from '../../../generator/models/clients';
 import { buildGoalTemplatePrompt, buildStereotypePrompt, loadStereotypes, PromptInputError, PromptText } from '../../../generator/prompts/load';
@@ -185,6 +186,14 @@ export async function regenerateDialogues(manager: EntityManager, access: QueueA
     createdBy: principal?.name ?? null,
   };
   return guard(async () => regenerate(access, request, await promptsInForce(manager)));
+}
+
+export function retryFailedJobs(access: QueueAccess, input: { runId: number | null; jobIds: number[] | null }): Promise<{ requeued: number; runIds: number[] }> {
+  if (input.jobIds) {
+    const bad = input.jobIds.findIndex((id) => !(Number.isInteger(id) && id > 0));
+    if (bad >= 0) throw badInput(`input.jobIds[${bad}]`, 'must be a job id (a positive integer, as in GenerationRun.errors.jobId)');
+  }
+  return guard(() => retryJobs(access, input));
 }
 
 export function cancelGenerationRun(access: QueueAccess, runId: number): Promise<void> {

@@ -120,13 +120,16 @@ export class JobError {
   @Field(() => Int)
   attempt: number;
 
-  @Field({ description: 'TIMEOUT, CONNECTION, RATE_LIMITED, SERVER_ERROR, CLIENT_ERROR, BAD_RESPONSE, or a prompt problem such as NO_TEMPLATE' })
+  @Field({
+    description:
+      'TIMEOUT, CONNECTION, RATE_LIMITED, SERVER_ERROR, CLIENT_ERROR, BAD_RESPONSE (the model); STORE_ERROR, WORKER_ERROR (our side, e.g. PostgreSQL restarting); EXPIRED (the attempt never reported back: worker killed); or a prompt problem such as NO_TEMPLATE',
+  })
   code: string;
 
   @Field(() => Int, { nullable: true })
   httpStatus: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The cause: an HTTP error with the start of the server’s body, a network error with its code and address (connect ECONNREFUSED 10.0.0.5:8000), a database error with its SQLSTATE.' })
   message: string | null;
 
   @Field({ description: 'Whether another attempt was scheduled after this one.' })
@@ -134,6 +137,15 @@ export class JobError {
 
   @Field()
   at: Date;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'What retryFailedJobs requeued.' })
+export class RetryFailedJobsPayload {
+  @Field(() => Int, { description: 'Jobs queued again (each gets a new set of attempts).' })
+  requeued: number;
+
+  @Field(() => [GenerationRun], { description: 'The runs they belong to, RUNNING again until they settle.' })
+  runs: GenerationRun[];
 }
 
 @ObjectType({ implements: Node, simpleResolvers: true, description: 'One enqueueGeneration or regenerateDialogues call and its progress.' })
@@ -330,8 +342,14 @@ export class GenerationProvenance {
   @Field(() => String, { nullable: true, description: 'Goal-template strategy: the template id.' })
   templateId: string | null;
 
-  @Field({ description: 'The model’s answer, untouched.' })
+  @Field({ description: 'The model’s answer, untouched, except that characters PostgreSQL cannot store (U+0000, lone surrogates) are replaced by U+FFFD (offsets unchanged).' })
   rawResponse: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only when the answer held characters PostgreSQL cannot store (the dialogue is then REJECTED with GARBLED_TEXT): the answer byte for byte, as a JSON string literal (JSON.parse gives it back).',
+  })
+  rawResponseEscaped: string | null;
 
   @Field(() => String, { nullable: true })
   finishReason: string | null;
@@ -366,6 +384,7 @@ export function toProvenance(p: Record<string, any> | null | undefined): Generat
     messages: p.messages,
     templateId: p.template?.id ?? null,
     rawResponse: p.rawResponse,
+    rawResponseEscaped: p.rawResponseEscaped ?? null,
     finishReason: p.finishReason ?? null,
     usage: usage ? { promptTokens: usage.prompt_tokens ?? null, completionTokens: usage.completion_tokens ?? null, totalTokens: usage.total_tokens ?? null } : null,
     latencyMs: p.latencyMs,

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { DEFAULT_GOAL_TEMPLATE_INSTRUCTIONS } from '../../../generator/goal-template/prompt';
 import { DEFAULT_SYSTEM_PROMPTS } from '../../../generator/prompts/system-prompts';
 import { badInput } from '../../server/errors';
+import { firstUnstorable } from '../../text/unstorable';
 import { PROMPT_KINDS, PromptKindValue } from './prompt-version.entity';
 
 /** The only key of GOAL_TEMPLATE_INSTRUCTIONS (there is one set of instructions). */
@@ -129,6 +130,10 @@ export async function updatePrompt(manager: EntityManager, input: UpdatePromptIn
   if (key === null) throw badInput('input.key', 'required for STEREOTYPE_SYSTEM: the stereotype key');
   checkPromptKey(input.kind, key, 'input.key');
   if (!input.content.trim()) throw badInput('input.content', 'must not be empty');
+  for (const [field, value] of [['content', input.content], ['note', input.note]] as const) {
+    const bad = value == null ? null : firstUnstorable(value);
+    if (bad) throw badInput(`input.${field}`, `contains ${bad.char} at offset ${bad.offset}, which PostgreSQL cannot store; remove it`);
+  }
   const note = input.note?.trim() || null;
   for (let attempt = 0; attempt < 5; attempt++) {
     const rows: PromptVersionRow[] = await manager.query(

@@ -1,0 +1,255 @@
+import type OpenAI from 'openai';
+import type { ModelRole } from '../../src/config/generation';
+import { keyedSeed } from '../../src/random/python-random';
+import { sanitizeForPostgres, storable } from '../../src/text/unstorable';
+import { classifyModelError, ClassifiedError } from '../models/clients';
+import { BuiltPrompt, PromptInputError } from '../prompts/load';
+import type { GenerationJobData } from '../queue/boss';
+import type { RunConfig } from '../run-config';
+import type { ProcessedDialogue } from '../types';
+import { Budget, errorRecord, JobExit, transition, workerError } from './job-state';
+import type { AttemptRecord, DialogueToStore, JobRow } from './store';
+
+export interface RunRow {
+  id: number;
+  role: ModelRole;
+  strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE';
+  model: string;
+  endpoint: string;
+  servedModels: string[];
+  config: RunConfig;
+  status: string;
+}
+
+/** The part of a pg-boss job the processor reads. */
+export interface QueueJob extends Budget {
+  id: string;
+  data: GenerationJobData;
+  priority?: number;
+}
+
+export interface Sampling {
+  temperature: number;
+  top_p: number;
+  max_tokens: number;
+  seed: number;
+}
+
+/**
+ * What the processor needs from the world: PostgreSQL, pg-boss and the model endpoint behind
+ * small functions, so that it can be tested without any of them (test/unit/generator/job-processor.test.ts).
+ */
+export interface ProcessorPorts {
+  workerId: string;
+  role: ModelRole;
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** Tests' simulated kill: stop touching anything. */
+  crashed(): boolean;
+  /** Marks the row RUNNING with the next attempt number, when the row is still this queue job's; null otherwise (cancelled, stored, requeued). */
+  claim(job: QueueJob): Promise<JobRow | null>;
+  loadRun(runId: number): Promise<RunRow>;
+  /** The run's first job moves it from QUEUED to RUNNING. */
+  runStarted(runId: number): Promise<void>;
+  /** Throws PromptInputError when there is nothing to generate from. */
+  buildPrompt(run: RunRow, row: JobRow): Promise<BuiltPrompt>;
+  /** Runs `fn` within the endpoint's in-flight limit. */
+  slot<T>(fn: () => Promise<T>): Promise<T>;
+  endpointDown(): boolean;
+  reportUnreachable(): void;
+  callModel(run: RunRow, prompt: BuiltPrompt, sampling: Sampling): Promise<OpenAI.Chat.Completions.ChatCompletion>;
+  /** Parses and validates an answer (pipeline.md §6.3–§8); needs the catalogue, hence async. */
+  process(run: RunRow, row: JobRow, prompt: BuiltPrompt, content: string, finishReason: string | null): Promise<{ processed: ProcessedDialogue; domain: string }>;
+  storeDialogue(row: JobRow, dialogue: DialogueToStore, attempt: AttemptRecord): Promise<void>;
+  recordAttempt(row: JobRow, attempt: AttemptRecord): Promise<void>;
+  /** Sets the row's status and last_error, when it is still RUNNING. */
+  finish(row: JobRow, status: 'SKIPPED' | 'QUEUED' | 'FAILED', error: Record<string, unknown>): Promise<void>;
+  queue: {
+    complete(job: QueueJob): Promise<void>;
+    fail(job: QueueJob, error: Record<string, unknown>): Promise<void>;
+    deadLetter(job: QueueJob, error: Record<string, unknown>): Promise<void>;
+    /** Gives the job back as a fresh queue job with the same remaining budget (and the row back to QUEUED). */
+    release(job: QueueJob, error: Record<string, unknown> | null): Promise<void>;
+  };
+  /** settleRun + notify. */
+  settle(runId: number): Promise<void>;
+  notify(runId: number): Promise<void>;
+}
+
+export type Outcome = 'stored' | 'retry' | 'failed' | 'skipped' | 'dropped' | 'released';
+
+/** Processes one queue job to one exit, and applies that exit's transition (job-state.ts). */
+export async function processJob(ports: ProcessorPorts, job: QueueJob): Promise<Outcome> {
+  if (ports.endpointDown()) {
+    // Fetched just before the outage was noticed: back to the queue untouched.
+    return apply(ports, job, null, null, { kind: 'held' }, null);
+  }
+  let row: JobRow | null = null;
+  let run: RunRow | null = null;
+  let stage: 'store' | 'worker' = 'worker';
+  try {
+    row = await ports.claim(job);
+    if (!row) {
+      // Cancelled, stored by an earlier attempt that crashed before acknowledging, or requeued under a new queue job.
+      await ports.queue.complete(job);
+      return 'dropped';
+    }
+    run = await ports.loadRun(row.runId);
+    await ports.runStarted(run.id);
+
+    let prompt: BuiltPrompt;
+    try {
+      prompt = await ports.buildPrompt(run, row);
+    } catch (error) {
+      if (!(error instanceof PromptInputError)) throw error;
+      return await apply(ports, job, row, run, { kind: 'skipped', code: error.code, message: error.message }, null);
+    }
+
+    const seed = keyedSeed(run.config.sampling.seed, 'request', row.key) % 2 ** 31;
+    const sampling: Sampling = { temperature: run.config.sampling.temperature, top_p: run.config.sampling.topP, max_tokens: run.config.sampling.maxTokens, seed };
+    let started = performance.now();
+    const HELD = Symbol('held');
+    let completion: OpenAI.Chat.Completions.ChatCompletion | typeof HELD;
+    try {
+      completion = await ports.slot(async () => {
+        if (ports.endpointDown()) return HELD;
+        started = performance.now();
+        try {
+          return await ports.callModel(run!, prompt, sampling);
+        } catch (error) {
+          // Closed before the slot is freed, so the next waiting job sees the outage and is not sent.
+          if (classifyModelError(error).unreachable) ports.reportUnreachable();
+          throw error;
+        }
+      });
+      if (completion !== HELD && !Array.isArray(completion.choices)) throw new Error('the response has no choices');
+    } catch (error) {
+      if (ports.crashed()) return 'dropped';
+      const c = classifyModelError(error);
+      const latencyMs = Math.round(performance.now() - started);
+      return await apply(ports, job, row, run, c.unreachable ? { kind: 'unreachable', error: c } : { kind: 'failed', error: c }, latencyMs);
+    }
+    if (completion === HELD) return await apply(ports, job, row, run, { kind: 'held' }, null);
+    const latencyMs = Math.round(performance.now() - started);
+    if (ports.crashed()) return 'dropped';
+
+    const choice = completion.choices[0];
+    const raw = choice?.message?.content ?? '';
+    const finishReason = storable(choice?.finish_reason ?? null);
+    // PostgreSQL cannot store U+0000 or lone surrogates: the text is stored with them replaced,
+    // the dialogue rejected, and the untouched answer kept as a JSON string literal.
+    const clean = sanitizeForPostgres(raw);
+    const garbled = Object.keys(clean.replaced).length > 0;
+    const { processed, domain } = await ports.process(run, row, prompt, clean.text, finishReason);
+    const dialogue: DialogueToStore = {
+      domain,
+      source: run.role,
+      strategy: run.strategy,
+      // The name we asked for: servers answer with their own spelling (`…@main`), kept as responseModel.
+      model: run.model,
+      stereotypeId: prompt.stereotypeId,
+      targetItemId: prompt.targetItemId,
+      targetAsin: prompt.targetAsin,
+      processed: garbled ? markGarbled(processed, clean.replaced) : processed,
+      provenance: {
+        runId: run.id,
+        jobId: row.id,
+        role: run.role,
+        model: run.model,
+        responseModel: storable(completion.model ?? null),
+        endpoint: run.endpoint,
+        servedModels: run.servedModels,
+        strategy: run.strategy,
+        sampling: { temperature: sampling.temperature, topP: sampling.top_p, maxTokens: sampling.max_tokens },
+        seed,
+        promptVersion: prompt.promptVersion,
+        promptSha256: prompt.sha256,
+        messages: prompt.messages,
+        template: prompt.instance ? { id: prompt.instance.template.id, k: prompt.instance.k, bindings: prompt.instance.bindings } : null,
+        rawResponse: clean.text,
+        ...(garbled ? { rawResponseEscaped: JSON.stringify(raw) } : {}),
+        finishReason,
+        usage: storable(completion.usage ?? null),
+        latencyMs,
+        attempts: row.attempts,
+        worker: ports.workerId,
+      },
+    };
+    stage = 'store';
+    const attempt: AttemptRecord = { attempt: row.attempts, outcome: 'OK', retryable: false, httpStatus: 200, message: null, latencyMs, worker: ports.workerId };
+    await ports.storeDialogue(row, dialogue, attempt);
+    return await apply(ports, job, row, run, { kind: 'stored' }, latencyMs);
+  } catch (error) {
+    if (ports.crashed()) return 'dropped';
+    // A failure of our own (PostgreSQL gone, a bug): an attempt like any other, recorded with its cause.
+    const c = workerError(error, stage);
+    ports.log.error({ err: error, jobId: job.data.jobId, stage }, 'generation job failed on our side');
+    return apply(ports, job, row, run, { kind: 'failed', error: c }, null);
+  }
+}
+
+/**
+ * Applies an exit's transition: attempt, row, queue, run. When PostgreSQL is unreachable some
+ * steps fail; the job then stays active in pg-boss until it expires, and the supervisor finishes
+ * what was left undone, so a failed step is logged, never thrown.
+ */
+async function apply(ports: ProcessorPorts, job: QueueJob, row: JobRow | null, run: RunRow | null, exit: JobExit, latencyMs: number | null): Promise<Outcome> {
+  const t = transition(exit, job);
+  const error: ClassifiedError | null = exit.kind === 'failed' || exit.kind === 'unreachable' ? exit.error : null;
+  const attemptNo = row?.attempts ?? job.retryCount + 1;
+  const record = error ? errorRecord(error, attemptNo) : exit.kind === 'skipped' ? { code: exit.code, message: exit.message } : null;
+  const step = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+      return true;
+    } catch (e) {
+      if (!ports.crashed()) ports.log.error({ err: e, jobId: job.data.jobId, step: what }, 'could not record a job’s outcome; the supervisor will reconcile it');
+      return false;
+    }
+  };
+  if (ports.crashed()) return 'dropped';
+  if (row && t.recordAttempt && error) {
+    await step('attempt', () =>
+      ports.recordAttempt(row, { attempt: attemptNo, outcome: error.outcome, retryable: error.retryable, httpStatus: error.httpStatus, message: error.message, latencyMs, worker: ports.workerId }),
+    );
+  }
+  if (row && exit.kind !== 'stored' && t.queue !== 'release') await step('row', () => ports.finish(row, t.status as 'SKIPPED' | 'QUEUED' | 'FAILED', record ?? {}));
+  switch (t.queue) {
+    case 'complete':
+      await step('queue', () => ports.queue.complete(job));
+      break;
+    case 'fail':
+      await step('queue', () => ports.queue.fail(job, record ?? {}));
+      break;
+    case 'dead-letter':
+      await step('queue', () => ports.queue.deadLetter(job, record ?? {}));
+      break;
+    case 'release':
+      await step('queue', () => ports.queue.release(job, record));
+      break;
+  }
+  if (run) await step('run', () => (t.terminal ? ports.settle(run.id) : ports.notify(run.id)));
+  if (t.status === 'FAILED' && record) ports.log.warn({ runId: run?.id, jobId: job.data.jobId, error: record }, 'generation job failed');
+  switch (exit.kind) {
+    case 'stored':
+      return 'stored';
+    case 'skipped':
+      return 'skipped';
+    case 'held':
+    case 'unreachable':
+      return 'released';
+    case 'failed':
+      return t.status === 'FAILED' ? 'failed' : 'retry';
+  }
+}
+
+/** Rejects a dialogue whose answer held characters PostgreSQL cannot store. */
+export function markGarbled(p: ProcessedDialogue, replaced: Record<string, number>): ProcessedDialogue {
+  const detail = `the answer held ${Object.entries(replaced)
+    .map(([c, n]) => `${n} × ${c}`)
+    .join(', ')}, which PostgreSQL cannot store; replaced by U+FFFD (rawResponseEscaped has the original)`;
+  const existing = p.issues.find((i) => i.code === 'GARBLED_TEXT' && i.severity === 'error');
+  const issues = existing
+    ? p.issues.map((i) => (i === existing ? { ...i, detail: `${i.detail}; ${detail}` } : i))
+    : [...p.issues, { code: 'GARBLED_TEXT', severity: 'error' as const, detail }];
+  return { ...p, status: 'REJECTED', issues };
+}
