@@ -55,7 +55,8 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
  * page that loads something from a CDN is caught even on a machine that has internet.
  */
 export async function openBrowser(options: { extraHTTPHeaders?: Record<string, string> } = {}): Promise<BrowserSession> {
-  const { chromium } = await import('playwright-core');
+  // require, not import(): jest runs the tests as CommonJS without --experimental-vm-modules.
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const executablePath = findChromium();
   if (!executablePath) throw new Error('no Chromium found; apt-get install -y chromium');
   const browser = await chromium.launch({
