@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config/config';
 import { countDialogues } from '../export/dialogue-stream';
 import { computeDiversity, embedderFor, EmbeddingEndpointError, type DiversityResult } from '../evaluation/diversity';
 import { computeDatasetStatistics, STATISTICS_GROUP_KEYS, type DatasetStatisticsResult, type StatisticsGroupKey, type StatisticsRow } from '../evaluation/statistics';
+import { histogramSvg } from '../evaluation/svg-chart';
 import { Progress } from '../ingest/progress';
 import { DialogueSource, SplitName, type DialogueFilter } from '../modules/dialogue/dialogue.type';
 import { diversityLimitProblem } from '../modules/statistics/statistics.resolver';
@@ -100,6 +102,50 @@ export function formatDiversity(result: DiversityResult): string {
   ].join('\n') + '\n';
 }
 
+const FIELD_TITLES: Record<string, string> = {
+  utterancesPerDialogue: 'Utterances per dialogue',
+  tokensPerUtterance: 'Tokens per utterance',
+  tokensPerDialogue: 'Tokens per dialogue',
+  itemMentionsPerDialogue: 'Item mentions per dialogue',
+  dialoguesPerUser: 'Dialogues per user',
+};
+
+/**
+ * One histogram per distribution (metrics.md §4.1) of the overall row, and of each group when
+ * grouped: `<field>.svg`, `<field>.<group>.svg`. Returns the files written.
+ */
+export function writeStatisticsSvgs(stats: DatasetStatisticsResult, dir: string): string[] {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new CliError(`--svg ${dir}: ${(error as Error).message}`);
+  }
+  const written: string[] = [];
+  const slug = (row: StatisticsRow) => row.group.map((g) => `${g.key}-${g.value ?? 'none'}`).join('.').replace(/[^A-Za-z0-9._-]+/g, '_');
+  for (const row of [stats.overall, ...stats.groups]) {
+    const suffix = row.group.length ? `.${slug(row)}` : '';
+    const scope = row.group.map((g) => `${g.key}=${g.value ?? '∅'}`).join(', ');
+    for (const d of row.distributions) {
+      const title = `${FIELD_TITLES[d.field] ?? d.field}${scope ? ` (${scope})` : ''}`;
+      const svg = histogramSvg({
+        title,
+        xLabel: `${FIELD_TITLES[d.field] ?? d.field} (tokenizer ${stats.tokenizer})`,
+        bins: d.bins,
+        median: d.count ? d.median : undefined,
+        summary: `n = ${d.count.toLocaleString('en')}, mean ${d.mean.toFixed(2)}, median ${d.median} (dashed), p90 ${d.p90}, range ${d.min}–${d.max}`,
+      });
+      const file = path.join(dir, `${d.field}${suffix}.svg`);
+      try {
+        fs.writeFileSync(file, svg);
+      } catch (error) {
+        throw new CliError(`--svg ${dir}: ${(error as Error).message}`);
+      }
+      written.push(file);
+    }
+  }
+  return written;
+}
+
 export function registerEvalStatsCommands(command: Command): void {
   filterOptions(
     command
@@ -107,13 +153,16 @@ export function registerEvalStatsCommands(command: Command): void {
       .description('corpus statistics (metrics.md §4): dialogues, utterances, tokens, 4-grams, users, items, distributions')
       .option('--group-by <keys>', `group rows by a comma-separated combination of ${STATISTICS_GROUP_KEYS.join(', ')}`, groupList)
       .addOption(new Option('--tokenize <tokenizer>', 'how utterances are split into tokens').choices(['whitespace', 'word', 'gpt2', 'bert']).default('whitespace'))
+      .option('--svg <dir>', 'also write a histogram of every distribution (and of every group) as SVG files into this folder')
       .option('--json', 'print the result as JSON'),
-  ).action(async (opts: FilterFlags & { groupBy?: StatisticsGroupKey[]; tokenize: 'whitespace' | 'word' | 'gpt2' | 'bert'; json?: boolean }) => {
+  ).action(async (opts: FilterFlags & { groupBy?: StatisticsGroupKey[]; tokenize: 'whitespace' | 'word' | 'gpt2' | 'bert'; svg?: string; json?: boolean }) => {
     const filter = toFilter(opts);
     const stats = await withProgress('statistics', filter, (db, onProgress) =>
       computeDatasetStatistics(db.dataSource.manager, { filter, groupBy: opts.groupBy ?? [], tokenizer: opts.tokenize, onProgress }),
     );
+    const charts = opts.svg ? writeStatisticsSvgs(stats, opts.svg) : [];
     process.stdout.write(opts.json ? JSON.stringify(stats, null, 2) + '\n' : formatStatistics(stats));
+    if (opts.svg && !opts.json) process.stdout.write(`${charts.length} histograms written to ${opts.svg}\n`);
   });
 
   filterOptions(
@@ -123,7 +172,7 @@ export function registerEvalStatsCommands(command: Command): void {
       .option('--max-per-turn <n>', 'utterances compared per turn position (sampled beyond)', positiveInt, 1000)
       .option('--max-turn <n>', 'last turn position reported', positiveInt, 10)
       .option('--seed <n>', 'seed of the keyed sampling sub-streams', nonNegativeInt, 42)
-      .option('--svg <file>', 'also write the chart of S_t by turn as SVG')
+      .option('--svg <file>', 'also write the chart of S_t by turn as SVG (fitted y axis, published references, utterances per point)')
       .option('--json', 'print the result as JSON (the SVG included)'),
   ).action(async (opts: FilterFlags & { maxPerTurn: number; maxTurn: number; seed: number; svg?: string; json?: boolean }) => {
     const problem = diversityLimitProblem(opts.maxPerTurn, opts.maxTurn);

@@ -32,6 +32,8 @@ export interface Config {
   maxPredictionBytes: number;
   /** Sentence embeddings for `diversity` (metrics.md §5); null: a local TF-IDF is used instead. */
   embeddings: Readonly<EmbeddingsConfig> | null;
+  /** RECDIAL_DOWNLOAD_SECRET: HMAC key of signed export download URLs; null: one generated once and kept in the `settings` table. */
+  downloadSecret: string | null;
 }
 
 /** An OpenAI-compatible `/v1/embeddings` endpoint. */
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     // Below express's 1 MB JSON body limit, so that the API's own message (pointing at the CLI) is what users see.
     maxPredictionBytes: int(env, 'RECDIAL_MAX_PREDICTIONS_BYTES', 768 * 1024, 1),
     embeddings: loadEmbeddingsConfig(env),
+    downloadSecret: env.RECDIAL_DOWNLOAD_SECRET || null,
   });
 }
 

@@ -6,6 +6,7 @@ import { streamDialogues } from '../export/dialogue-stream';
 import type { DialogueFilter } from '../modules/dialogue/dialogue.type';
 import { keyedRandom, type PythonRandom } from '../random/python-random';
 import { lineChartSvg } from './svg-chart';
+
 import { splitOnWhitespace, TokenDistinct } from './text-metrics';
 
 /**
@@ -209,6 +210,31 @@ export const DIVERSITY_REFERENCES = Object.freeze([
 const DISTINCT_KS = [1, 2, 3, 4];
 
 /**
+ * S_t by turn for one or more selections on one chart: a y axis fitted to the values (TF-IDF
+ * values of 0.03–0.08 would lie on the floor of a 0–1 axis), the published values as labelled
+ * reference lines (named at the edge when outside the range, unless `includeReferences`), and the
+ * number of utterances compared at each point.
+ */
+export function diversityChartSvg(
+  selections: ReadonlyArray<{ label: string; method: string; model: string; turns: ReadonlyArray<Pick<TurnDiversity, 'turn' | 'similarity' | 'sampled'>> }>,
+  options: { includeReferences?: boolean } = {},
+): string {
+  const first = selections[0];
+  const method = first ? (first.method === 'TFIDF' ? 'TF-IDF' : first.model) : '';
+  return lineChartSvg({
+    title: `Mean pairwise cosine similarity by turn (${method})`,
+    xLabel: 'turn position (n = utterances compared)',
+    yLabel: 'similarity S_t (lower = more diverse)',
+    series: selections.map((s) => ({
+      label: s.label,
+      points: s.turns.filter((t) => t.similarity !== null).map((t) => ({ x: t.turn, y: t.similarity!, n: t.sampled })),
+    })),
+    references: DIVERSITY_REFERENCES.map((r) => ({ label: r.dataset, y: r.similarity })),
+    includeReferences: options.includeReferences,
+  });
+}
+
+/**
  * Two streaming passes at most: the first records, per position, which dialogues have a
  * non-empty utterance there (and keeps the texts while a position has at most `maxPerTurn`); a
  * second reads only the texts of sampled dialogues at positions that overflowed. Memory: the
@@ -286,15 +312,7 @@ export async function computeDiversity(manager: EntityManager, options: Diversit
   });
   const reported = turns.filter((t) => t.similarity !== null);
   const overall = reported.length ? reported.reduce((sum, t) => sum + t.similarity!, 0) / reported.length : null;
-  const svg = lineChartSvg({
-    title: `Mean pairwise cosine similarity by turn (${options.embedder.method === 'TFIDF' ? 'TF-IDF' : options.embedder.model})`,
-    xLabel: 'turn position',
-    yLabel: 'similarity S_t (lower = more diverse)',
-    points: reported.map((t) => ({ x: t.turn, y: t.similarity! })),
-    // Embedding cosines can be negative; TF-IDF ones cannot.
-    yMin: Math.min(0, ...reported.map((t) => t.similarity!)),
-    yMax: 1,
-  });
+  const svg = diversityChartSvg([{ label: 'selection', method: options.embedder.method, model: options.embedder.model, turns }]);
   return {
     method: options.embedder.method,
     model: options.embedder.model,

@@ -23,6 +23,7 @@ import { limitsPlugin } from './limits';
 import { createMetrics, observabilityPlugin } from './observability';
 import { getSchema } from './schema';
 import { attachGraphQLWs } from './subscriptions';
+import { viewerRouter } from './viewer';
 
 /** Masks everything that is not one of the API's stable errors; statement timeouts get their own code. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -98,7 +99,8 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.get('/exports/:id/download', exportDownloadHandler({ dataSource, logger }));
+  app.get('/exports/:id/download', exportDownloadHandler({ dataSource, config, logger }));
+  app.use('/viewer', viewerRouter(config.rootDir));
   app.get('/', (_req, res) => res.redirect('/graphql'));
   app.use(EXPLORER_STATIC_PATH, explorerStatic());
   // A browser gets the explorer; GET with a query from any GraphQL client still goes to Apollo.

@@ -214,3 +214,20 @@ test('readers get FORBIDDEN on the mutations, and nothing is stored', async () =
   const [{ n: after }] = await db.dataSource.query('SELECT count(*)::int AS n FROM evaluations');
   expect(after).toBe(before);
 });
+
+test('evaluations lists the stored evaluations newest first, with cursor paging', async () => {
+  const started = [];
+  for (let i = 0; i < 2; i++) started.push((await evaluateRecommendations({ baseline: 'POPULARITY', filter: { split: 'TEST' }, ks: [1] })).data.evaluateRecommendations.id);
+  for (const id of started) await untilFinished(id);
+  const all = await api.query(`{ evaluations(first: 100) { totalCount nodes { id status kind results { model } } } }`);
+  expect(all.errors).toBeUndefined();
+  const ids = all.data.evaluations.nodes.map((e: any) => e.id);
+  expect(all.data.evaluations.totalCount).toBe(ids.length);
+  expect(ids.slice(0, 2)).toEqual([started[1], started[0]]);
+  expect(all.data.evaluations.nodes[0]).toMatchObject({ status: 'COMPLETED', kind: 'RECOMMENDATION', results: expect.arrayContaining([{ model: 'popularity' }]) });
+  const first = await api.query(`{ evaluations(first: 1) { pageInfo { endCursor hasNextPage } nodes { id } } }`);
+  expect(first.data.evaluations.nodes.map((e: any) => e.id)).toEqual([started[1]]);
+  expect(first.data.evaluations.pageInfo.hasNextPage).toBe(true);
+  const next = await api.query(`query($after: String) { evaluations(first: 1, after: $after) { nodes { id } } }`, { after: first.data.evaluations.pageInfo.endCursor });
+  expect(next.data.evaluations.nodes.map((e: any) => e.id)).toEqual([started[0]]);
+});

@@ -42,7 +42,8 @@ function download(url: string, token?: string): Promise<Response> {
 
 /** Follows exportUpdated over graphql-ws until the export finishes; returns every state seen. */
 async function follow(id: string): Promise<any[]> {
-  const socket = openGraphQLSocket(api.wsUrl);
+  // With the operator key: downloadUrl is minted for operators only.
+  const socket = openGraphQLSocket(api.wsUrl, { Authorization: `Bearer ${OPS}` });
   expect(await socket.ready).toEqual({ acked: true });
   try {
     const { results, errors } = await socket.run(`subscription($id: ID!) { exportUpdated(id: $id) { ${EXPORT_FIELDS} } }`, { id });
@@ -75,7 +76,7 @@ describe('a canonical export, start to download', () => {
     const last = states[states.length - 1];
     expect(last.status).toBe('COMPLETED');
     expect(last.progress).toBe(1);
-    expect(last.downloadUrl).toBe(`/exports/${started.id}/download`);
+    expect(last.downloadUrl).toMatch(new RegExp(`^/exports/${started.id}/download\\?expires=\\d+&signature=[0-9a-f]{64}$`));
     expect(last.files.map((f: any) => f.name)).toEqual(['canonical.jsonl']);
     // The sample's test and valid splits: 10 + 10 dialogues.
     expect(last.report.counts).toEqual({ dialogues: 20, test: 10, valid: 10 });

@@ -289,11 +289,11 @@ test('startExport(format: LLM_REDIAL) completes and downloads as llm-redial.zip 
     const id = started.data.startExport.id;
     let job: any;
     for (let i = 0; i < 200; i++) {
-      job = (await api.query(`query($id: ID!) { export(id: $id) { status error downloadUrl files { name } report } }`, { id })).data.export;
+      job = (await api.query(`query($id: ID!) { export(id: $id) { status error downloadUrl files { name } report } }`, { id }, { token: OPS })).data.export;
       if (!['QUEUED', 'RUNNING'].includes(job.status)) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(job).toMatchObject({ status: 'COMPLETED', error: null, downloadUrl: `/exports/${id}/download` });
+    expect(job).toMatchObject({ status: 'COMPLETED', error: null, downloadUrl: expect.stringMatching(new RegExp(`^/exports/${id}/download\\?expires=\\d+&signature=`)) });
     expect(job.report.counts).toEqual(report.counts);
     const res = await fetch(api.server.url.replace(/\/graphql$/, '') + job.downloadUrl, { headers: { authorization: `Bearer ${OPS}` } });
     expect(res.status).toBe(200);

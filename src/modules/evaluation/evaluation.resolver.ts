@@ -1,10 +1,10 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
 import type { Context } from '../../server/context';
 import { notFound } from '../../server/errors';
 import { GenEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
-import { getEvaluation, startGenerationEvaluation, startRecommendationEvaluation } from './evaluation.service';
-import { Evaluation, toEvaluation } from './evaluation.type';
+import { getEvaluation, listEvaluations, startGenerationEvaluation, startRecommendationEvaluation } from './evaluation.service';
+import { Evaluation, EvaluationConnection, toEvaluation } from './evaluation.type';
 
 function evaluationId(id: string): number {
   return decodeId('id', id, 'Evaluation');
@@ -22,6 +22,15 @@ export class EvaluationResolver {
   async evaluation(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Evaluation | null> {
     const row = await getEvaluation(ctx.manager, evaluationId(id));
     return row && toEvaluation(row);
+  }
+
+  @Query(() => EvaluationConnection, { description: 'Evaluations, newest first.' })
+  async evaluations(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<EvaluationConnection> {
+    return new EvaluationConnection(await listEvaluations(ctx.manager, { first, after }, ctx.config.pageCap));
   }
 
   @Mutation(() => Evaluation, {

@@ -6,6 +6,7 @@ import { readGenerationPredictions } from '../../evaluation/generation-eval';
 import { RankedResolver, readPredictions, stringLines } from '../../evaluation/predictions';
 import { ItemList } from '../../evaluation/recommendation';
 import { ImportError } from '../../ingest/errors';
+import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
 import type { Principal } from '../api-key/api-key.service';
 import { badInput, ErrorCode } from '../../server/errors';
 import { dialogueConditions } from '../dialogue/dialogue.service';
@@ -14,7 +15,7 @@ import type { EvaluationAccess } from './evaluation.access';
 import { EvaluationEntity } from './evaluation.entity';
 import type { GenEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
 import { evaluateGenerationRun, evaluateRecommendationRun, type GenEvaluationOptions, type RecEvaluationOptions } from './evaluation.runner';
-import { EvaluationGroup, EvaluationMode, ModelFamily, RankedBy, RecBaseline, TieBreak } from './evaluation.type';
+import { Evaluation, EvaluationGroup, EvaluationMode, ModelFamily, RankedBy, RecBaseline, TieBreak, toEvaluation } from './evaluation.type';
 
 export const DEFAULT_EVALUATION_KS = [1, 10, 50];
 const MAX_K = 10_000;
@@ -163,4 +164,21 @@ export async function startGenerationEvaluation(
 
 export function getEvaluation(manager: EntityManager, id: number): Promise<EvaluationEntity | null> {
   return manager.findOneBy(EvaluationEntity, { id });
+}
+
+const NEWEST_FIRST: KeysetOrder = { name: 'id', direction: 'DESC', columns: [{ expr: 'e.id', cast: 'int' }] };
+
+/** Stored evaluations, newest first (for the viewer's list and scripts that look back). */
+export function listEvaluations(manager: EntityManager, args: PageArgs, cap: number): Promise<ConnectionValue<Evaluation>> {
+  return paginate<Record<string, unknown>, Evaluation>(manager, {
+    columns:
+      'e.id, e.kind, e.options, e.status, e.results, e.report, e.progress, e.error, e.created_by AS "createdBy", e.created_at AS "createdAt", e.started_at AS "startedAt", e.heartbeat_at AS "heartbeatAt", e.finished_at AS "finishedAt"',
+    from: 'evaluations e',
+    where: [],
+    params: [],
+    order: NEWEST_FIRST,
+    args,
+    cap,
+    map: (row) => toEvaluation(row as unknown as EvaluationEntity),
+  });
 }

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../../pagination/connection.type';
 import { toGlobalId } from '../../pagination/global-id';
 import { Node } from '../../pagination/node.type';
 import { RunStatus } from '../generation/generation.type';
@@ -183,3 +184,6 @@ export function toEvaluation(e: EvaluationEntity): Evaluation {
     finishedAt: e.finishedAt,
   });
 }
+
+@ObjectType()
+export class EvaluationConnection extends Connection(Evaluation, 'Evaluation') {}

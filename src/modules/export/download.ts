@@ -9,7 +9,9 @@ import { exportArchiveEntries, exportArchiveName } from '../../export/formats';
 import { decodeId } from '../../pagination/global-id';
 import { authenticate, requireOperator } from '../../server/auth';
 import { ErrorCode } from '../../server/errors';
+import type { Config } from '../../config/config';
 import { getExportRow } from './export.service';
+import { checkSignature, downloadSecret } from './signed-url';
 
 /** Every entry gets this mtime, so the same export always downloads as the same bytes. */
 const ENTRY_MTIME = new Date('2000-01-01T00:00:00Z');
@@ -41,15 +43,21 @@ function asHttpError(error: unknown): HttpError | null {
 
 /**
  * `GET /exports/:id/download`: a zip of a COMPLETED export's files, built while it is sent
- * (yazl reads one file at a time from disk; nothing holds the archive). Needs an operator key:
- * none or a bad one → 401, a reader's → 403; an unknown export → 404; one not COMPLETED → 409.
+ * (yazl reads one file at a time from disk; nothing holds the archive). Needs an operator key —
+ * none or a bad one → 401, a reader's → 403 — or a signed URL from `Export.downloadUrl`
+ * (`?expires=…&signature=…`; expired or forged → 403); an unknown export → 404; one not COMPLETED → 409.
  */
-export function exportDownloadHandler(options: { dataSource: DataSource; logger: Logger }): RequestHandler {
-  const { dataSource, logger } = options;
+export function exportDownloadHandler(options: { dataSource: DataSource; config: Readonly<Config>; logger: Logger }): RequestHandler {
+  const { dataSource, config, logger } = options;
   return async (req: Request, res: Response) => {
     try {
-      requireOperator({ principal: await authenticate(dataSource.manager, req.headers.authorization) });
       const id = decodeId('id', String(req.params.id), 'Export');
+      if (req.query.signature !== undefined || req.query.expires !== undefined) {
+        const refused = checkSignature(await downloadSecret(dataSource.manager, config), id, req.query.expires, req.query.signature);
+        if (refused) throw new HttpError(403, ErrorCode.FORBIDDEN, refused);
+      } else {
+        requireOperator({ principal: await authenticate(dataSource.manager, req.headers.authorization) });
+      }
       const row = await getExportRow(dataSource.manager, id);
       if (!row) throw new HttpError(404, ErrorCode.NOT_FOUND, `id: no such export "${req.params.id}"`);
       if (row.status !== 'COMPLETED') {

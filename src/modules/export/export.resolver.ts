@@ -1,13 +1,15 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { crslabDialogueBatches, type CrslabOptions } from '../../export/crslab';
 import { planExport } from '../../export/formats';
 import { decodeId } from '../../pagination/global-id';
 import type { Context } from '../../server/context';
+import { requireOperator } from '../../server/auth';
 import { badInput, notFound } from '../../server/errors';
 import type { SplitName } from '../dialogue/dialogue.type';
 import { ExportInput } from './export.inputs';
 import { createExport, getExport, listExports } from './export.service';
 import { CrslabDialogueBatch, Export, ExportConnection, ExportFormat } from './export.type';
+import { downloadSecret, MAX_EXPIRES_IN_S, signedDownloadPath } from './signed-url';
 
 /** Conversations per crslabDialogues message: small enough for a client to handle one at a time. */
 const CRSLAB_BATCH = 50;
@@ -30,6 +32,20 @@ export class ExportResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<ExportConnection> {
     return new ExportConnection(await listExports(ctx.manager, { first, after }, ctx.config.pageCap));
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'A signed link to a zip of the files, valid for expiresIn seconds (1–86400) without an Authorization header, e.g. for a browser; null until COMPLETED. Needs an operator key to mint.',
+  })
+  async downloadUrl(@Root() row: Export, @Ctx() ctx: Context, @Arg('expiresIn', () => Int, { nullable: true, defaultValue: 300 }) expiresInArg: number | null): Promise<string | null> {
+    requireOperator(ctx);
+    const expiresIn = expiresInArg ?? 300;
+    if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN_S) throw badInput('expiresIn', `must be 1–${MAX_EXPIRES_IN_S} seconds, got ${expiresIn}`);
+    if (row.downloadPath === null) return null;
+    const expires = Math.floor(Date.now() / 1000) + expiresIn;
+    return signedDownloadPath(await downloadSecret(ctx.manager, ctx.config), row.dbId, expires);
   }
 
   @Mutation(() => Export, {

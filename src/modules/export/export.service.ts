@@ -43,7 +43,7 @@ export function toExport(row: ExportRow): Export {
     filter: row.filter,
     progress: row.progress,
     files: row.status === 'COMPLETED' ? row.files : [],
-    downloadUrl: row.status === 'COMPLETED' ? exportDownloadPath(row.id) : null,
+    downloadPath: row.status === 'COMPLETED' ? exportDownloadPath(row.id) : null,
     report: row.report,
     error: row.error,
     createdBy: row.created_by,

@@ -57,8 +57,8 @@ export class Export extends Node {
   @Field(() => [ExportFileInfo], { description: 'Empty until COMPLETED.' })
   files: ExportFileInfo[];
 
-  @Field(() => String, { nullable: true, description: 'GET it with an operator key for a zip of the files; null until COMPLETED.' })
-  downloadUrl: string | null;
+  /** Where the zip is served (unsigned; `downloadUrl` in the schema mints a signed one). */
+  downloadPath: string | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Counts, warnings and format details (e.g. the CRSLab self-check, the release manifest).' })
   report: Record<string, unknown> | null;
