@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config/config';
 import { describeDatabase, openDatabase, PendingMigrationsError } from './db/database';
 import { migrate } from './db/migrate';
 import { importAmazon } from './ingest/amazon.load';
+import { importCanonical } from './ingest/canonical.load';
 import type { DialogueImportCounts } from './ingest/dialogue-staging';
 import { importDistillRecDial } from './ingest/distillrecdial.load';
 import { importInspired } from './ingest/inspired.load';
@@ -183,6 +184,19 @@ importer('inspired', 'INSPIRED dialogues (train.tsv, dev.tsv, test.tsv)', 'Movie
     reportDialogues(await withDatabase((db) => importInspired(db.dataSource, files, { domain: opts.domain, mergeTurns: !!opts.mergeTurns }, options(opts))));
   });
 
+importer('canonical', "recdial's lossless canonical export (formats.md §9): dialogues with every status, their runs, links and provenance")
+  .argument('<paths...>', 'canonical.jsonl[.gz] files, or export folders holding one')
+  .action(async (paths: string[], opts: ImportFlags) => {
+    const s = await withDatabase((db) => importCanonical(db.dataSource, paths, options(opts)));
+    reportDialogues(s);
+    console.log(
+      `${s.runsInserted} new generation runs (${s.runsRead} read).` +
+        (s.unresolvedItems ? ` ${s.unresolvedItems} mentions or targets name items not in the catalogue.` : '') +
+        (s.supersedesMissing ? ` ${s.supersedesMissing} dialogues supersede one the files do not hold (export with --status all to keep the history).` : '') +
+        (s.runsMissing ? ` ${s.runsMissing} dialogues name a run the files do not hold.` : ''),
+    );
+  });
+
 program
   .command('prepare')
   .description("build users' histories, targets, liked/disliked items and stereotype assignments from imported Amazon reviews")
@@ -217,7 +231,8 @@ program
     console.log(
       `Prepared ${report.users} users of ${report.config.domain} (${report.coreUsers} core users, ${report.coreItems} core items, ` +
         `${report.interactions} interactions after ${report.kCoreRounds.length} k-core rounds; preparation ${report.preparationId}).` +
-        (perStereotype ? `\nStereotypes (seed ${report.config.seed}): ${perStereotype}.` : ''),
+        (perStereotype && report.users ? `\nStereotypes (seed ${report.config.seed}): ${perStereotype}.` : '') +
+        (report.noUsersExplanation ? `\n${report.noUsersExplanation}` : ''),
     );
   });
 

@@ -40,6 +40,16 @@ export interface StreamedDialogue {
   targetAsin: string | null;
   namedItemIds: string[];
   generationRunId: number | null;
+  /** Regeneration history (pipeline.md §8.5): the version number and the dialogue this one replaced. */
+  version: number;
+  supersedesId: number | null;
+  /** 0-based line in the split's release file, written by assignSplits. */
+  splitPosition: number | null;
+  /** The importer's content key (dialogues.import_key), null for generated dialogues. */
+  importKey: string | null;
+  contentHash: string | null;
+  createdAt: Date;
+  warnings: Array<{ code: string; severity?: string; detail?: string }>;
   rejectionReasons: Array<{ code: string; severity?: string; detail?: string }>;
   provenance: Record<string, unknown>;
   turns: StreamedTurn[];
@@ -107,7 +117,8 @@ export async function* streamDialogues(manager: EntityManager, options: Dialogue
     const rows: Array<Record<string, any>> = await manager.query(
       `SELECT d.id, d.dataset, d.domain, d.source, d.status, d.split, d.strategy, d.model, s.key AS stereotype,
               d.user_id, u.source_id AS user_source_id, d.target_item_id, coalesce(i.asin, d.target_raw_id) AS target_asin,
-              d.named_item_ids, d.generation_run_id, d.rejection_reasons, ${options.withProvenance ? 'd.provenance' : `'{}'::jsonb AS provenance`}
+              d.named_item_ids, d.generation_run_id, d.rejection_reasons,
+              d.version, d.supersedes_id, d.split_position, d.import_key, d.content_hash, d.created_at, d.warnings, ${options.withProvenance ? 'd.provenance' : `'{}'::jsonb AS provenance`}
               ${keys.map((k, i) => `, ${k.expr} AS order_key_${i}`).join('')}
          FROM dialogues d
          LEFT JOIN stereotypes s ON s.id = d.stereotype_id
@@ -166,6 +177,13 @@ export async function* streamDialogues(manager: EntityManager, options: Dialogue
         targetAsin: r.target_asin,
         namedItemIds: r.named_item_ids,
         generationRunId: r.generation_run_id,
+        version: r.version,
+        supersedesId: r.supersedes_id,
+        splitPosition: r.split_position,
+        importKey: r.import_key,
+        contentHash: r.content_hash,
+        createdAt: r.created_at,
+        warnings: r.warnings,
         rejectionReasons: r.rejection_reasons,
         provenance: r.provenance,
         turns: turnsByDialogue.get(r.id) ?? [],

@@ -10,6 +10,7 @@
  * item's parent_asin, null when not in the catalogue), `raw_id`, `start`, `end` (UTF-16 offsets
  * into `text`, end exclusive), `is_recommendation`, `is_first_mention`}]}].
  */
+import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../pagination/global-id';
 import type { DialogueFilter, SplitName } from '../modules/dialogue/dialogue.type';
 import { countDialogues, streamDialogues, type StreamedDialogue, type StreamedTurn } from './dialogue-stream';
@@ -71,7 +72,12 @@ function selections(filter: DialogueFilter | null | undefined, splits: SplitName
  */
 export async function writeDialogueLines(
   context: ExportContext,
-  options: DialogueLinesOptions & { file: string; withProvenance: boolean },
+  options: DialogueLinesOptions & {
+    file: string;
+    withProvenance: boolean;
+    /** Lines written before the dialogues (the canonical export's generation runs), and how many. */
+    prelude?: (manager: DataSource['manager'], filters: DialogueFilter[]) => Promise<{ text: string; count: number }>;
+  },
   toRecord: (d: StreamedDialogue) => object,
 ): Promise<ExportReport> {
   const manager = context.dataSource.manager;
@@ -81,6 +87,11 @@ export async function writeDialogueLines(
   const writer = new ExportFileWriter(context.outDir, options.file);
   const counts: Record<string, number> = { dialogues: 0 };
   let chunk = '';
+  if (options.prelude) {
+    const prelude = await options.prelude(manager, filters);
+    chunk = prelude.text;
+    if (prelude.count) counts.generationRuns = prelude.count;
+  }
   for (const filter of filters) {
     for await (const d of streamDialogues(manager, { filter, withProvenance: options.withProvenance, signal: context.signal })) {
       chunk += `${JSON.stringify(toRecord(d))}\n`;

@@ -72,6 +72,11 @@ export interface PrepareReport {
   users: number;
   warnings: Record<string, number>;
   usersPerStereotype: Record<string, number>;
+  /**
+   * When no user was kept: which stage removed them and what to try (e.g. a smaller --k-core).
+   * Null when users were kept. Not stored with the preparation: it explains this run's output.
+   */
+  noUsersExplanation: string | null;
 }
 
 /** A problem with the request itself (nothing imported yet, bad option): a usage error, nothing written. */
@@ -236,6 +241,43 @@ async function kCore(m: EntityManager, c: PrepareConfig, log: (line: string) => 
     log(`k-core round ${round}: ${stats.rows} rows, ${stats.users} users, ${stats.items} items; ${removed} rows removed`);
     if (removed === 0) return rounds;
   }
+}
+
+/** The largest k below `below` whose k-core of the restricted rating table keeps a user, or null. */
+async function largestKeepingK(m: EntityManager, c: PrepareConfig, below: number): Promise<number | null> {
+  for (let k = below - 1; k >= 1; k--) {
+    await m.query('DROP TABLE IF EXISTS _pairs');
+    await restrictRatings(m, c);
+    await kCore(m, { ...c, kCore: k }, () => undefined);
+    if ((await scalar(m, 'SELECT count(*) FROM _pairs')) > 0) return k;
+  }
+  return null;
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+
+/** Which stage removed every user (item filter, rating table, a k-core round, profiles), and what to try instead. */
+async function explainNoUsers(m: EntityManager, c: PrepareConfig, r: Omit<PrepareReport, 'preparationId' | 'config' | 'configHash' | 'noUsersExplanation'>): Promise<string> {
+  const head = `No user was kept for ${c.domain}:`;
+  if (r.itemsRead === 0) return `${head} no Amazon item metadata of this domain was imported (recdial import amazon --meta …).`;
+  if (r.catalogueItems === 0) {
+    const reasons = Object.entries(r.itemsRemoved).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+    return `${head} the item filter removed all ${plural(r.itemsRead, 'item')} (${reasons}).` +
+      (r.itemsRemoved.NO_TMDB_MATCH ? ' Import the tmdb_movies.json that covers them first, or pass --no-tmdb-match.' : '');
+  }
+  if (r.ratingRows === 0) {
+    return `${head} no ${c.ratingsSource === 'ratings' ? 'rating' : 'review'} names one of the ${plural(r.catalogueItems, 'item')} that passed the item filter.`;
+  }
+  if (r.coreUsers === 0) {
+    const last = [...r.kCoreRounds].reverse().find((x) => x.rows > 0) ?? r.kCoreRounds[0];
+    const k = await largestKeepingK(m, c, c.kCore);
+    return `${head} the ${c.kCore}-core removed them all — round ${last.round} started with ${plural(last.rows, 'rating row')} of ` +
+      `${plural(last.users, 'user')} and ${plural(last.items, 'item')} and removed every row (each user or item had fewer than ${c.kCore}). ` +
+      (k === null ? 'No k-core keeps a user here: import more reviews.' : `The largest k that keeps users here is ${k}: try --k-core ${k}.`);
+  }
+  const skipped = Object.entries(r.usersSkipped).filter(([, n]) => n > 0).map(([key, n]) => `${key} ${n}`).join(', ');
+  return `${head} the ${plural(r.coreUsers, 'core user')} of the ${c.kCore}-core were all skipped (${skipped}).` +
+    (r.usersSkipped.NO_GOLD ? ' The goal-template view needs two positive reviews (≥ 4 stars) per user; try a smaller --k-core or wider --min-words/--max-words.' : '');
 }
 
 /**
@@ -471,6 +513,8 @@ export async function prepare(dataSource: DataSource, options: PrepareOptions = 
       usersPerStereotype,
     };
     await m.query('UPDATE preparations SET report = $2 WHERE id = $1', [preparationId, JSON.stringify(report)]);
-    return { preparationId, config, configHash, ...report };
+    // Last, because looking for a k that keeps users rebuilds _pairs.
+    const noUsersExplanation = users === 0 ? await explainNoUsers(m, config, report) : null;
+    return { preparationId, config, configHash, ...report, noUsersExplanation };
   });
 }

@@ -15,6 +15,8 @@ import { runCli } from '../support/cli';
 
 let db: TestDatabase;
 const dirs: string[] = [];
+/** The films of src/sample/tmdb_movies.json: the catalogue item universe. */
+const SAMPLE_FILMS = 126;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -155,7 +157,7 @@ describe('distillrecdial + gpt2 on the sample', () => {
     const items = rawIds.filter((k) => k.startsWith('item:'));
     expect(items).toEqual([...items].sort());
     expect(Object.keys(movieIds)).toEqual(items);
-    expect(items).toHaveLength(45);
+    expect(items).toHaveLength(SAMPLE_FILMS);
 
     const loaded = loadCrslabDataset(first.dir, 'distillrecdial');
     expect(loaded.nEntity).toBe(entries.length);
@@ -187,10 +189,16 @@ describe('distillrecdial + gpt2 on the sample', () => {
       }
     }
     expect(triples).toBe(first.report.counts.kgTriples);
-    // Every relation has < 500 triples, so after doubling none reaches 1,000 edges: the loader keeps none.
+    // The loader keeps a relation only with more than 1,000 edges after doubling (> 500 triples):
+    // on the sample the big ones (e.g. actors, keywords) stay and the small ones go, with a warning naming them.
+    const perRelation = new Map<number, number>();
+    for (const tails of Object.values(kg)) for (const [relation] of tails) perRelation.set(relation, (perRelation.get(relation) ?? 0) + 1);
+    const kept = [...perRelation.values()].filter((n) => n > 500).length;
     const loaded = loadCrslabDataset(first.dir, 'distillrecdial');
-    expect(loaded.entityKg.nRelation).toBe(0);
-    expect(first.report.warnings.some((w) => w.startsWith('CRSLab drops KG relations'))).toBe(true);
+    expect(loaded.entityKg.nRelation).toBe(kept);
+    expect(kept).toBeLessThan(perRelation.size);
+    const warning = first.report.warnings.find((w) => w.startsWith('CRSLab drops KG relations'));
+    expect(warning).toContain(`${perRelation.size - kept} of ${perRelation.size} relations`);
   });
 
   it('writes a zip of the data files at its root, with the SHA-256 in the report', () => {
@@ -231,7 +239,7 @@ describe('upstream flavour', () => {
     const ids = [...loaded.entity2id.values()].sort((a, b) => a - b);
     expect(ids).toEqual(ids.map((_, i) => i));
     expect(loaded.entity2id.get('<pad>')).toBe(0);
-    expect(loaded.itemEntityIds).toEqual([...Array(45)].map((_, i) => i + 1));
+    expect(loaded.itemEntityIds).toEqual([...Array(SAMPLE_FILMS)].map((_, i) => i + 1));
 
     const tokens = readJson(dir, 'token2id.json');
     // In file order (JSON.parse would move integer-like tokens such as "2" to the front).
@@ -279,7 +287,7 @@ describe('upstream flavour', () => {
     for (const p of placeholders) {
       expect(p).toMatch(/^@\d{6}$/);
       expect(Number(p.slice(1)) - 100000).toBeGreaterThanOrEqual(1);
-      expect(Number(p.slice(1)) - 100000).toBeLessThanOrEqual(45);
+      expect(Number(p.slice(1)) - 100000).toBeLessThanOrEqual(SAMPLE_FILMS);
     }
     // The first utterance naming an item shows its placeholder where the title was.
     const u = train.flatMap((c: any) => c.dialog).find((x: any) => x.movies.length);
@@ -388,6 +396,25 @@ describe('self-check', () => {
   });
 });
 
+describe('ranking depth', () => {
+  it('warns when the item list is shorter than the loader ranks (upstream 50, the fork 100), and not otherwise', async () => {
+    const shortWarning = (r: ExportReport) => r.warnings.filter((w) => w.includes('selected index k out of range'));
+    const catalogue = await exportTo({ flavor: 'distillrecdial', tokenize: 'gpt2' });
+    expect(catalogue.report.counts.items).toBeGreaterThanOrEqual(100);
+    expect(shortWarning(catalogue.report)).toEqual([]);
+    // The release sample mentions fewer than 50 distinct films.
+    const mentioned = await exportTo({ flavor: 'distillrecdial', tokenize: 'gpt2', itemUniverse: 'mentioned' });
+    const n = mentioned.report.counts.items;
+    expect(n).toBeLessThan(50);
+    expect(shortWarning(mentioned.report)).toEqual([
+      `only ${n} items in movie_ids.json, fewer than the 100 the distillrecdial loader ranks (the DistillRecDial fork's 100 entities): ` +
+        'training stops with "selected index k out of range"; import more items or use --item-universe catalog',
+    ]);
+    const upstream = await exportTo({ flavor: 'upstream', tokenize: 'bert', itemUniverse: 'mentioned' });
+    expect(shortWarning(upstream.report)[0]).toMatch(/^only \d+ items in movie_ids\.json, fewer than the 50 the upstream loader ranks \(upstream CRSLab's topk\(…, 50\)\)/);
+  });
+});
+
 describe('options', () => {
   it('names the bad argument', () => {
     expect(() => parseCrslabOptions({ tokenize: 'nltk' }, 'input')).toThrow('input.tokenize: expected one of gpt2, bert, word, got "nltk"');
@@ -418,7 +445,7 @@ describe('--raw-ids compat', () => {
       expect(loaded.splits[split].droppedEntityNames).toEqual([]);
       expect(() => recommendationSamples(loaded, split, 'all-turns')).not.toThrow();
     }
-    expect(loaded.itemEntityIds).toHaveLength(45);
+    expect(loaded.itemEntityIds).toHaveLength(SAMPLE_FILMS);
   });
 });
 

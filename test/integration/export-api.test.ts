@@ -101,7 +101,8 @@ describe('a canonical export, start to download', () => {
     expect(lines.map((l) => l.split)).toEqual([...Array(10).fill('test'), ...Array(10).fill('valid')]);
     expect(Object.keys(lines[0])).toEqual([
       'id', 'dataset', 'domain', 'source', 'status', 'split', 'scenario', 'strategy', 'model', 'user_id', 'target', 'named_items',
-      'generation_run_id', 'turns', 'rejection_reasons', 'provenance',
+      'generation_run_id', 'version', 'supersedes', 'split_position', 'created_at', 'import_key', 'content_hash', 'turns', 'rejection_reasons',
+      'warnings', 'provenance',
     ]);
     const again = Buffer.from(await (await download(`/exports/${started.id}/download`, OPS)).arrayBuffer());
     expect(again.equals(zipBytes)).toBe(true);

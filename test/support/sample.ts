@@ -10,7 +10,11 @@ export const SAMPLE_DIR = path.join(ROOT, 'src', 'sample');
 export const SAMPLE_TMDB = path.join(SAMPLE_DIR, 'tmdb_movies.json');
 export const SAMPLE_RELEASE = path.join(SAMPLE_DIR, 'distillrecdial');
 
-/** Loads the bundled sample through the real importers, as the first `npm start` does. */
+/**
+ * Loads the bundled sample's catalogue and DistillRecDial release through the real importers: what
+ * most tests count on. `loadSample` (src/ingest/sample.ts) loads all of it — Amazon sources and
+ * their preparation, peer datasets, the stored generation run — as the first `npm start` does.
+ */
 export async function importSample(dataSource: DataSource): Promise<void> {
   await importTmdb(dataSource, SAMPLE_TMDB, { quiet: true });
   await importDistillRecDial(dataSource, [SAMPLE_RELEASE], { quiet: true });

@@ -52,7 +52,8 @@ function dialogue(overrides: Partial<StreamedDialogue> = {}): StreamedDialogue {
   return {
     id: 7, dataset: 'generated', domain: 'Movies_and_TV', source: 'TEACHER' as StreamedDialogue['source'], status: 'ACCEPTED' as StreamedDialogue['status'],
     split: null, strategy: 'STEREOTYPE', model: 'teacher', stereotype: 'History + Hint Seeker', userId: 3, userSourceId: 'AUSER1', targetItemId: 3,
-    targetAsin: 'B0FAKE0003', namedItemIds: [], generationRunId: 2, rejectionReasons: [],
+    targetAsin: 'B0FAKE0003', namedItemIds: [], generationRunId: 2, rejectionReasons: [], warnings: [],
+    version: 1, supersedesId: null, splitPosition: null, importKey: null, contentHash: null, createdAt: new Date('2025-01-01T00:00:00Z'),
     provenance: {
       messages: [
         { role: 'system', content: 'You simulate a dialogue.\n' },

@@ -11,6 +11,13 @@ export const CRSLAB_VOCAB_SOURCES = ['train', 'all'] as const;
 export type CrslabFlavor = (typeof CRSLAB_FLAVORS)[number];
 export type CrslabTokenization = (typeof CRSLAB_TOKENIZATIONS)[number];
 
+/**
+ * How many items each loader ranks: upstream CRSLab's recommender metrics take
+ * `topk(rec_scores, 50)` over the items, the DistillRecDial fork ranks over 100 entities. With
+ * fewer items, training stops at the first evaluation with "selected index k out of range".
+ */
+export const CRSLAB_RANKING_DEPTH: Readonly<Record<CrslabFlavor, number>> = Object.freeze({ upstream: 50, distillrecdial: 100 });
+
 /** Every option of the CRSLab export (formats.md §8); `parseCrslabOptions` fills the defaults. */
 export interface CrslabOptions {
   flavor: CrslabFlavor;

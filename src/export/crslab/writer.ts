@@ -6,7 +6,7 @@ import type { ExportContext, ExportFile, ExportReport, ExportWriter } from '../t
 import { writeCrslabArchive } from './archive';
 import { CRSLAB_RELATIONS } from './entities';
 import { pythonJson, pythonJsonObject } from './json';
-import { crslabArchiveName, crslabDataFolder, CrslabOptions, crslabVersion } from './options';
+import { crslabArchiveName, crslabDataFolder, CrslabOptions, CRSLAB_RANKING_DEPTH, crslabVersion } from './options';
 import { checkBuiltMarker, checkConceptGraph, CrslabSelfCheckError, SelfCheckReport, selfCheckReport } from './self-check';
 import { CRSLAB_SPLITS, CrslabPlan, crslabPlanBatches, CrslabSplit, planCrslabExport } from './stream';
 
@@ -158,6 +158,14 @@ async function writeInTransaction(manager: EntityManager, context: ExportContext
 
   const kg = kgWarnings(plan);
   const warnings = [...plan.warnings, ...kg.warnings];
+  const depth = CRSLAB_RANKING_DEPTH[options.flavor];
+  if (table.movieIds.length < depth) {
+    warnings.push(
+      `only ${table.movieIds.length} items in movie_ids.json, fewer than the ${depth} the ${options.flavor} loader ranks ` +
+        `(${options.flavor === 'upstream' ? "upstream CRSLab's topk(…, 50)" : "the DistillRecDial fork's 100 entities"}): training stops with ` +
+        `"selected index k out of range"; import more items${options.itemUniverse === 'catalog' ? '' : ' or use --item-universe catalog'}`,
+    );
+  }
   if (converter.counts.unresolvedMentions) warnings.push(`${converter.counts.unresolvedMentions} item mentions name no catalogue item and stay plain text (no movies entry)`);
   if (converter.counts.unknownTokensReplaced) {
     warnings.push(`${converter.counts.unknownTokensReplaced} valid/test tokens outside the train vocabulary were written as __unk__ (what the loader reads them as)`);
