@@ -1,3 +1,4 @@
+import { samplesDownloadHandler } from '../modules/evaluation/samples-download';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -94,6 +95,7 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/exports/:id/download', exportDownloadHandler({ dataSource, logger }));
+  app.get('/evaluations/:id/samples.jsonl', samplesDownloadHandler({ dataSource, logger, config }));
   app.use(
     '/graphql',
     cors(),
