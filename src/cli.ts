@@ -24,6 +24,7 @@ import pino from 'pino';
 import { startWorker } from '../generator/worker/worker';
 import { CliError, nonNegativeInt, portNumber, positiveInt, withDatabase } from './cli/common';
 import { registerDistillationCommands } from './cli/distill';
+import { registerEvalCompareCommands } from './cli/eval-compare';
 import { registerEvalRecCommands } from './cli/eval-rec';
 import { registerEvalStatsCommands } from './cli/eval-stats';
 import { registerExportCommands } from './cli/export';
@@ -298,6 +299,7 @@ registerDistillationCommands(program, exportCommand);
 const evalCommand = program.command('eval').description('dataset statistics and evaluation metrics');
 registerEvalStatsCommands(evalCommand);
 registerEvalRecCommands(evalCommand);
+registerEvalCompareCommands(evalCommand);
 
 program
   .command('schema')

@@ -1,15 +1,19 @@
+import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { Z95 } from '../evaluation/uncertainty';
 import type { EntityManager } from 'typeorm';
 import { BASELINES, type BaselineName } from '../evaluation/baselines';
 import { SelfTestError, type EvaluationMode, type ModelFamily } from '../evaluation/recommendation';
 import { countDialogues } from '../export/dialogue-stream';
 import { Progress } from '../ingest/progress';
 import { SplitName, type DialogueFilter } from '../modules/dialogue/dialogue.type';
-import { evaluateGenerationRun, evaluateRecommendationRun, type EvaluationGroupBy, type EvaluationRow, type RunHooks } from '../modules/evaluation/evaluation.runner';
+import { evaluateGenerationRun, evaluateRecommendationRun, type EvaluationGroupBy, type EvaluationRow, type BeyondAccuracyRow, type EvaluationSampleRow, type RunHooks } from '../modules/evaluation/evaluation.runner';
 import { ksOf } from '../modules/evaluation/evaluation.service';
 import { CliError, flagOf, withCliErrors, withDatabase } from './common';
 
 interface CommonFlags {
+  long?: boolean;
+  samplesOut?: string;
   family: ModelFamily;
   mode: 'compat' | 'corrected' | 'both';
   split?: SplitName;
@@ -49,6 +53,8 @@ function commonOptions(command: Command): Command {
     .option('--domain <domain>', 'only this domain')
     .option('--group-by <keys>', 'rows per split and/or stereotype: split | stereotype | split,stereotype | none', (v) => (v === 'none' ? [] : groupList(v)), ['split'])
     .option('--json', 'print the result rows as JSON (formats.md §10.4) instead of a table')
+    .option('--long', 'one table line per metric: mean, SE and the 95 % interval')
+    .option('--samples-out <file>', 'also write every sample\'s metric values as JSON Lines (formats.md §10.5), for `recdial eval compare`')
     .option('--quiet', 'no progress output');
 }
 
@@ -67,26 +73,99 @@ async function run<T>(label: string, flags: CommonFlags, work: (manager: EntityM
   );
 }
 
-/** Rows as an aligned table: four decimals, the sample count and family next to every row. */
-export function formatRows(rows: EvaluationRow[]): string {
+/**
+ * Rows as an aligned table: each metric as mean ±h, h = 1.96 · SE (the half-width of the normal
+ * 95 % interval, metrics.md §9.1), with the sample count, coverage and family next to every row.
+ * `long`: one line per row × metric with mean, SE and both ends of the interval.
+ */
+export function formatRows(rows: EvaluationRow[], options: { long?: boolean } = {}): string {
   const order = ['hit', 'mrr', 'ndcg', 'bleu', 'bleu_cum', 'f1', 'dist', 'dist_count'];
   const [name, k] = [(key: string) => order.indexOf(key.split('@')[0]), (key: string) => Number(key.split('@')[1] ?? 0)];
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort((a, b) => name(a) - name(b) || k(a) - k(b));
-  const header = ['model', 'split', 'stereotype', 'mode', 'family', 'samples', ...keys, 'skipped'];
-  const cells = rows.map((r) => [
-    r.model,
-    r.split ?? 'all',
-    r.stereotype ?? 'all',
-    r.mode,
-    r.family,
-    String(r.samples),
-    ...keys.map((k) => (r.metrics[k] === undefined || r.metrics[k] === null ? '–' : r.metrics[k]!.toFixed(4) + (r.approximate ? '~' : ''))),
-    Object.entries(r.skipped).map(([reason, n]) => `${reason} ${n}`).join(', ') || '–',
-  ]);
+  const cov = (r: EvaluationRow) => (r.coverage === null || r.coverage === undefined ? '–' : r.coverage.toFixed(4));
+  const labels = (r: EvaluationRow) => [r.model, r.split ?? 'all', r.stereotype ?? 'all', r.mode, r.family];
+  const skippedText = (r: EvaluationRow) => Object.entries(r.skipped).map(([reason, n]) => `${reason} ${n}`).join(', ') || '–';
+  const fixed = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(4));
+  let header: string[];
+  let cells: string[][];
+  let textColumns: number;
+  if (options.long) {
+    header = ['model', 'split', 'stereotype', 'mode', 'family', 'metric', 'samples', 'coverage', 'mean', 'se', 'ci95_low', 'ci95_high'];
+    textColumns = 6;
+    cells = rows.flatMap((r) =>
+      keys
+        .filter((key) => r.metrics[key] !== undefined)
+        .map((key) => {
+          const u = r.uncertainty?.[key];
+          return [...labels(r), key, String(r.samples), cov(r), fixed(r.metrics[key]) + (r.approximate ? '~' : ''), fixed(u?.se), fixed(u?.ciLow), fixed(u?.ciHigh)];
+        }),
+    );
+  } else {
+    header = ['model', 'split', 'stereotype', 'mode', 'family', 'samples', 'coverage', ...keys, 'skipped'];
+    textColumns = 5;
+    cells = rows.map((r) => [
+      ...labels(r),
+      String(r.samples),
+      cov(r),
+      ...keys.map((key) => {
+        const v = r.metrics[key];
+        if (v === undefined || v === null) return '–';
+        const se = r.uncertainty?.[key]?.se;
+        return v.toFixed(4) + (r.approximate ? '~' : '') + (se === null || se === undefined ? '' : ` ±${(Z95 * se).toFixed(4)}`);
+      }),
+      skippedText(r),
+    ]);
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((v, i) => (i < 5 || i === c.length - 1 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
-  const approximate = rows.some((r) => r.approximate) ? '\n~ approximate: some rankings were truncated before they decide this k (metrics.md §1.6)' : '';
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n') + approximate;
+  const last = options.long ? -1 : header.length - 1;
+  const line = (c: string[]) => c.map((v, i) => (i < textColumns || i === last ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
+  const notes: string[] = [];
+  if (!options.long && rows.some((r) => Object.values(r.uncertainty ?? {}).some((u) => u.se !== null))) notes.push('± half-width of the 95 % interval, 1.96 · SE (normal approximation, metrics.md §9.1); --long lists SE and both ends');
+  if (rows.some((r) => r.missing === 'skipped' && r.model === 'predictions' && r.coverage !== null && r.coverage < 1)) {
+    notes.push('MISSING PREDICTIONS SKIPPED (--skip-missing): the means cover predicted samples only; coverage says how many were scorable');
+  } else if (rows.some((r) => r.missing === 'miss' && r.model === 'predictions')) {
+    notes.push('missing predictions count as misses (like trec_eval -c); coverage = predicted ÷ scorable samples');
+  }
+  if (rows.some((r) => r.approximate)) notes.push('~ approximate: some rankings were truncated before they decide this k (metrics.md §1.6)');
+  if (rows.some((r) => Object.keys(r.metrics).some((key) => key.startsWith('dist')))) notes.push('dist@k is a corpus statistic: no per-sample SE');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n') + notes.map((n) => `\n${n}`).join('');
+}
+
+/** Beyond-accuracy rows (metrics.md §10): one line per model × group, the metrics at each k. */
+export function formatBeyondAccuracy(rows: BeyondAccuracyRow[], popularity?: { source: string; trainInteractions: number; headItems: number }): string {
+  if (!rows.length) return '';
+  const order = ['coverage', 'gini', 'arp', 'long_tail', 'novelty', 'ild'];
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort(
+    (a, b) => order.indexOf(a.split('@')[0]) - order.indexOf(b.split('@')[0]) || Number(a.split('@')[1]) - Number(b.split('@')[1]),
+  );
+  const header = ['model', 'split', 'stereotype', 'lists', ...keys];
+  const cells = rows.map((r) => [r.model, r.split ?? 'all', r.stereotype ?? 'all', String(r.lists), ...keys.map((k) => (r.metrics[k] === null || r.metrics[k] === undefined ? '–' : r.metrics[k]!.toFixed(4)))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((v, i) => (i < 3 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
+  return [
+    'Beyond accuracy (metrics.md §10): the top-k of each ranked list as the model gave it',
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.map(line),
+    popularity ? `popularity = ${popularity.source}: ${popularity.trainInteractions} interactions; head (80 %) = ${popularity.headItems} items` : '',
+  ].join('\n');
+}
+
+/** Writes kept samples as JSON Lines (formats.md §10.5). */
+function writeSamples(file: string, samples: EvaluationSampleRow[]): void {
+  try {
+    const fd = fs.openSync(file, 'w');
+    try {
+      for (const s of samples) {
+        const { model, mode, split, stereotype, key, dialogueId, turnIndex, gold, predicted, values } = s;
+        fs.writeSync(fd, JSON.stringify({ model, mode, split, stereotype, key, dialogueId, turnIndex, gold: gold === '' ? null : gold, predicted, values }) + '\n');
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    throw new CliError(`--samples-out ${file}: ${(error as Error).message}`);
+  }
 }
 
 export function registerEvalRecCommands(evalCommand: Command): void {
@@ -101,10 +180,15 @@ export function registerEvalRecCommands(evalCommand: Command): void {
     .option('--baselines', 'all three baselines side by side (same as --baseline all)')
     .option('--k <list>', 'cut-offs', kList, [1, 10, 50])
     .addOption(new Option('--ties <rule>', 'equal scores: by item-list position, or pessimistic (corrected mode)').choices(['position', 'pessimistic']).default('position'))
-    .action(async (flags: CommonFlags & { predictions?: string; titles?: boolean; baseline?: BaselineName | 'all'; baselines?: boolean; k: number[]; ties: 'position' | 'pessimistic' }) => {
+    .option('--skip-missing', 'leave scorable turns without a prediction out of the means (the old behaviour) instead of counting them as misses')
+    .option('--title-grid', 'with --titles: He et al.\'s 2×2 grid in one run — out-of-catalogue titles filtered or not × seen items excluded or not (metrics.md §2.1)')
+    .option('--no-beyond-accuracy', 'skip coverage, Gini, ARP, long-tail share, novelty and intra-list diversity (metrics.md §10)')
+    .action(async (flags: CommonFlags & { predictions?: string; titles?: boolean; baseline?: BaselineName | 'all'; baselines?: boolean; k: number[]; ties: 'position' | 'pessimistic'; skipMissing?: boolean; beyondAccuracy: boolean; titleGrid?: boolean }) => {
       const baseline = flags.baselines ? 'all' : flags.baseline;
       if (!flags.predictions === !baseline) throw new CliError('give either --predictions FILE or --baseline popularity|cooccurrence|bm25|all (--baselines)');
       if (flags.titles && !flags.predictions) throw new CliError('--titles applies to --predictions');
+      if (flags.titleGrid && !flags.titles) throw new CliError('--title-grid applies to --titles');
+      if (flags.skipMissing && !flags.predictions) throw new CliError('--skip-missing applies to --predictions: a baseline ranks every turn');
       if (flags.ties === 'pessimistic' && flags.mode === 'compat') throw new CliError('--ties pessimistic applies to the corrected mode; use --mode corrected or both');
       const ks = (() => {
         try {
@@ -126,15 +210,23 @@ export function registerEvalRecCommands(evalCommand: Command): void {
             ties: flags.ties,
             filter: filterOf(flags),
             groupBy: flags.groupBy,
+            skipMissing: flags.skipMissing ?? false,
+            keepSamples: flags.samplesOut !== undefined,
+            beyondAccuracy: flags.beyondAccuracy,
+            titleGrid: flags.titleGrid ?? false,
           },
           hooks,
         ),
       );
+      const { samples, ...rest } = report;
+      if (flags.samplesOut) writeSamples(flags.samplesOut, samples ?? []);
       if (flags.json) {
-        console.log(JSON.stringify(report, null, 2));
+        console.log(JSON.stringify(rest, null, 2));
         return;
       }
-      console.log(formatRows(report.rows));
+      console.log(formatRows(report.rows, { long: flags.long }));
+      if (report.beyondAccuracy?.length) console.log(`\n${formatBeyondAccuracy(report.beyondAccuracy, report.popularity)}`);
+      if (flags.samplesOut) console.log(`\n${samples?.length ?? 0} per-sample rows written to ${flags.samplesOut}`);
       const p = report.predictions;
       console.log(
         `\n${report.itemCount} candidate items, ${report.dialogues} dialogues read; self-test passed on ${report.selfTest.samples} samples.` +
@@ -146,9 +238,15 @@ export function registerEvalRecCommands(evalCommand: Command): void {
     .requiredOption('--predictions <file>', 'JSON Lines: {"dialogueId", "turnIndex", "hyp", "ref"?} per turn (may be gzipped)')
     .action(async (flags: CommonFlags & { predictions: string }) => {
       const report = await run('eval gen', flags, (manager, hooks) =>
-        evaluateGenerationRun(manager, { predictions: { file: flags.predictions }, family: flags.family, modes: MODES[flags.mode], filter: filterOf(flags), groupBy: flags.groupBy }, hooks),
+        evaluateGenerationRun(
+          manager,
+          { predictions: { file: flags.predictions }, family: flags.family, modes: MODES[flags.mode], filter: filterOf(flags), groupBy: flags.groupBy, keepSamples: flags.samplesOut !== undefined },
+          hooks,
+        ),
       );
-      if (flags.json) console.log(JSON.stringify(report, null, 2));
-      else console.log(`${formatRows(report.rows)}\n\nPredictions: ${report.predictions.lines} lines (sha256 ${report.predictions.sha256}).`);
+      const { samples, ...rest } = report;
+      if (flags.samplesOut) writeSamples(flags.samplesOut, samples ?? []);
+      if (flags.json) console.log(JSON.stringify(rest, null, 2));
+      else console.log(`${formatRows(report.rows, { long: flags.long })}\n\nPredictions: ${report.predictions.lines} lines (sha256 ${report.predictions.sha256}).`);
     });
 }

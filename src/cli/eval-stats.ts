@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config/config';
 import { countDialogues } from '../export/dialogue-stream';
 import { computeDiversity, embedderFor, EmbeddingEndpointError, type DiversityResult } from '../evaluation/diversity';
+import { distinctByDataset, type DistinctComparison } from '../evaluation/distinct';
 import { computeDatasetStatistics, STATISTICS_GROUP_KEYS, type DatasetStatisticsResult, type StatisticsGroupKey, type StatisticsRow } from '../evaluation/statistics';
 import { histogramSvg } from '../evaluation/svg-chart';
 import { Progress } from '../ingest/progress';
@@ -92,14 +93,47 @@ export function formatStatistics(stats: DatasetStatisticsResult): string {
   return out.join('\n') + '\n';
 }
 
-export function formatDiversity(result: DiversityResult): string {
+export function formatDiversity(result: DiversityResult, distinct?: DistinctComparison): string {
   const rows = result.turns.map((t) => [String(t.turn), int(t.population), int(t.sampled), dec(t.similarity, 4), dec(t.distinct['dist@1'], 4), dec(t.distinct['dist@2'], 4)]);
-  return [
+  const out = [
     `Diversity (metrics.md §5): ${result.method === 'TFIDF' ? 'local TF-IDF' : `embeddings, model ${result.model}`}; seed ${result.seed}, at most ${result.maxPerTurn} utterances per turn`,
     table(['turn', 'utterances', 'sampled', 'S_t', 'dist@1', 'dist@2'], rows),
     `overall (mean of S_t): ${dec(result.overall, 4)}   distinct over the samples: dist@1 ${dec(result.distinct['dist@1'], 4)}, dist@2 ${dec(result.distinct['dist@2'], 4)}`,
-    `published: ${result.references.map((r) => `${r.dataset} ${r.similarity}`).join(', ')} (${result.references[0]?.source}; model unknown)`,
-  ].join('\n') + '\n';
+    // Published values only beside numbers of the same kind (sentence embeddings).
+    result.references.length ? `published (sentence embeddings): ${result.references.map((r) => `${r.dataset} ${r.similarity}`).join(', ')} (${result.references[0]?.source}; model unknown)` : '',
+    `comparability: ${result.comparability}`,
+  ].filter(Boolean);
+  if (distinct) out.push('', formatDistinctTable([{ label: 'selection', dialogues: result.dialogues, distinct }]));
+  return out.join('\n') + '\n';
+}
+
+/** Distinct-n three ways (metrics.md §5.1) per group: CRSArena-Dial's length-normalised, corrected, CRSLab-compat. */
+export function formatDistinctTable(rows: Array<{ label: string; dialogues: number; distinct: DistinctComparison; similarity?: number | null }>): string {
+  const withSimilarity = rows.some((r) => r.similarity !== undefined);
+  const header = ['', '#Dialogues', '#Utterances', '#Tokens', 'norm d@1', 'norm d@2', 'norm d@3', 'norm d@4', 'corr d@1', 'corr d@2', 'crslab d@1', 'crslab d@2', ...(withSimilarity ? ['S (mean S_t)'] : [])];
+  const cells = rows.map((r) => {
+    const n = r.distinct.normalised;
+    const flag = n.comparable ? '' : '*';
+    return [
+      r.label,
+      int(r.dialogues),
+      int(r.distinct.utterances),
+      int(r.distinct.tokens),
+      ...[1, 2, 3, 4].map((k) => dec(n.metrics[`dist@${k}`], 4) + flag),
+      dec(r.distinct.corrected['dist@1'], 4),
+      dec(r.distinct.corrected['dist@2'], 4),
+      dec(r.distinct.crslabCompat['dist@1'], 4),
+      dec(r.distinct.crslabCompat['dist@2'], 4),
+      ...(withSimilarity ? [dec(r.similarity, 4)] : []),
+    ];
+  });
+  const first = rows[0]?.distinct.normalised;
+  const notes = [
+    `norm: length-normalised Distinct-n as CRSArena-Dial (lower-cased, whitespace-split utterances; CPython random.seed(${first?.seed ?? 42}) then ${first?.runs ?? 100} × random.shuffle of the utterances; first ${first?.tokens ?? 7012} tokens; unique ÷ total n-grams; mean over the shuffles) — comparable across corpora`,
+    'corr: distinct ÷ total token n-grams over every utterance (falls as a corpus grows); crslab: distinct character n-grams ÷ utterances (CRSLab, not a ratio)',
+  ];
+  if (rows.some((r) => !r.distinct.normalised.comparable)) notes.push(`* fewer than ${first?.tokens ?? 7012} tokens: not length-normalised, not comparable`);
+  return [table(header, cells), ...notes].join('\n');
 }
 
 const FIELD_TITLES: Record<string, string> = {
@@ -173,15 +207,44 @@ export function registerEvalStatsCommands(command: Command): void {
       .option('--max-turn <n>', 'last turn position reported', positiveInt, 10)
       .option('--seed <n>', 'seed of the keyed sampling sub-streams', nonNegativeInt, 42)
       .option('--svg <file>', 'also write the chart of S_t by turn as SVG (fitted y axis, published references, utterances per point)')
+      .addOption(new Option('--by <key>', 'one table across every imported dataset: Distinct-n three ways and the overall S').choices(['dataset']))
       .option('--json', 'print the result as JSON (the SVG included)'),
-  ).action(async (opts: FilterFlags & { maxPerTurn: number; maxTurn: number; seed: number; svg?: string; json?: boolean }) => {
+  ).action(async (opts: FilterFlags & { maxPerTurn: number; maxTurn: number; seed: number; svg?: string; json?: boolean; by?: 'dataset' }) => {
     const problem = diversityLimitProblem(opts.maxPerTurn, opts.maxTurn);
     if (problem) throw new CliError(`--${problem.argument.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${problem.problem}`);
     const filter = toFilter(opts);
     const embedder = embedderFor(loadConfig().embeddings);
-    const result = await withProgress('diversity', filter, (db, onProgress) =>
-      computeDiversity(db.dataSource.manager, { filter, maxPerTurn: opts.maxPerTurn, maxTurn: opts.maxTurn, seed: opts.seed, embedder, onProgress }),
-    );
+    if (opts.by === 'dataset') {
+      if (opts.svg) throw new CliError('--svg draws one selection; leave out --by dataset');
+      const rows = await withProgress('diversity by dataset', filter, async (db, onProgress) => {
+        const groups = await distinctByDataset(db.dataSource.manager, filter, onProgress);
+        const out = [];
+        for (const g of groups) {
+          const d = await computeDiversity(db.dataSource.manager, { filter: { ...filter, dataset: g.dataset }, maxPerTurn: opts.maxPerTurn, maxTurn: opts.maxTurn, seed: opts.seed, embedder });
+          out.push({ dataset: g.dataset, dialogues: g.dialogues, distinct: g.distinct, similarity: d.overall, method: d.method, model: d.model, references: d.references, comparability: d.comparability });
+        }
+        return out;
+      });
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ datasets: rows }, null, 2) + '\n');
+        return;
+      }
+      const method = rows[0]?.method === 'EMBEDDINGS' ? `embeddings, model ${rows[0].model}` : 'local TF-IDF';
+      process.stdout.write(
+        [
+          `Diversity by dataset (metrics.md §5, §5.1); S = mean S_t by ${method}`,
+          formatDistinctTable(rows.map((r) => ({ label: r.dataset, dialogues: r.dialogues, distinct: r.distinct, similarity: r.similarity }))),
+          rows[0]?.references.length ? `published S (sentence embeddings): ${rows[0].references.map((r) => `${r.dataset} ${r.similarity}`).join(', ')}` : '',
+          `comparability of S: ${rows[0]?.comparability ?? '–'}`,
+        ].filter(Boolean).join('\n') + '\n',
+      );
+      return;
+    }
+    const [result, distinct] = await withProgress('diversity', filter, async (db, onProgress) => {
+      const d = await computeDiversity(db.dataSource.manager, { filter, maxPerTurn: opts.maxPerTurn, maxTurn: opts.maxTurn, seed: opts.seed, embedder, onProgress });
+      const [group] = await distinctByDataset(db.dataSource.manager, filter, undefined, false);
+      return [d, group?.distinct] as const;
+    });
     if (opts.svg) {
       try {
         fs.writeFileSync(opts.svg, result.svg);
@@ -189,7 +252,7 @@ export function registerEvalStatsCommands(command: Command): void {
         throw new CliError(`--svg ${opts.svg}: ${(error as Error).message}`);
       }
     }
-    process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatDiversity(result));
+    process.stdout.write(opts.json ? JSON.stringify({ ...result, distinctComparison: distinct ?? null }, null, 2) + '\n' : formatDiversity(result, distinct));
     if (opts.svg && !opts.json) process.stdout.write(`chart written to ${opts.svg}\n`);
   });
 }

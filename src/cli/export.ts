@@ -132,6 +132,20 @@ export function registerExportCommands(exportCommand: Command): void {
 
   selection(
     exportCommand
+      .command('hf')
+      .description('a Hugging Face Hub-ready release (formats.md §11): Parquet per config (dataset) and split, a dataset card README.md with the Hub YAML header, SHA256SUMS')
+      .requiredOption('--out <dir>', 'a new (or empty) folder; written in full or not at all'),
+  )
+    .option('--license <id>', 'the card’s license, a Hub license id (e.g. cc-by-4.0)', 'other')
+    .option('--title <text>', 'the card’s title and pretty_name', 'recdial export')
+    .action(async (opts: SelectionFlags & { out: string; license: string; title: string }) => {
+      const target = path.resolve(opts.out);
+      const report = await exportTo('HF', { filter: filterOf(opts), split: opts.split, stereotype: opts.stereotype, license: opts.license, title: opts.title }, target, null, !!opts.quiet);
+      printReport(report, target);
+    });
+
+  selection(
+    exportCommand
       .command('llm-redial')
       .description('the LLM-REDIAL layout (formats.md §4.4): a folder per domain with final_data.jsonl, Conversation.txt, item_map.json, user_ids.json and annotations.jsonl')
       .requiredOption('--out <dir>', 'a new (or empty) folder; written in full or not at all'),

@@ -187,8 +187,10 @@ export interface DiversityResult {
   /** Distinct-n over every sampled utterance of every reported turn. */
   distinct: Record<string, number>;
   svg: string;
-  /** Published values (DistillRecDial paper): references, not regression targets. */
+  /** Published values (DistillRecDial paper): references, not regression targets; empty for TF-IDF, which they are not comparable with. */
   references: Array<{ source: string; dataset: string; similarity: number }>;
+  /** How (and whether) S_t compares with the published values. */
+  comparability: string;
   elapsedMs: number;
 }
 
@@ -208,6 +210,10 @@ export const DIVERSITY_REFERENCES = Object.freeze([
 ]);
 
 const DISTINCT_KS = [1, 2, 3, 4];
+
+export const TFIDF_COMPARABILITY =
+  'TF-IDF cosine similarity: NOT comparable with the DistillRecDial paper’s sentence-embedding similarities, so those are not shown; set EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL for a comparable measure';
+export const EMBEDDINGS_COMPARABILITY = 'sentence embeddings: comparable in kind with the DistillRecDial paper’s values, which name no model — references, not targets';
 
 /**
  * S_t by turn for one or more selections on one chart: a y axis fitted to the values (TF-IDF
@@ -324,7 +330,9 @@ export async function computeDiversity(manager: EntityManager, options: Diversit
     turns,
     distinct: overallDistinct.result(),
     svg,
-    references: DIVERSITY_REFERENCES.map((r) => ({ ...r })),
+    // The paper's values come from sentence embeddings; TF-IDF cosines live on another scale.
+    references: options.embedder.method === 'EMBEDDINGS' ? DIVERSITY_REFERENCES.map((r) => ({ ...r })) : [],
+    comparability: options.embedder.method === 'EMBEDDINGS' ? EMBEDDINGS_COMPARABILITY : TFIDF_COMPARABILITY,
     elapsedMs: Date.now() - started,
   };
 }

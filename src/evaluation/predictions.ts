@@ -32,6 +32,8 @@ export interface Prediction {
   dialogueId: number;
   turnIndex: number;
   ranking: Ranking;
+  /** Titles only, with the 2×2 grid on: the ranking without the distance filter (metrics.md §2 step 5 off). */
+  unfilteredRanking?: Ranking;
   /** Ranked entries that named no item of the item list (ASINs) or matched none (titles). */
   unmatched: number;
   gold?: string[];
@@ -112,16 +114,19 @@ export class RankedResolver {
     private readonly items: ItemList,
     private readonly rankedBy: RankedBy,
     private readonly titles: readonly string[] = [],
+    /** Also resolve titles without the distance filter (He et al.'s grid, metrics.md §2.1). */
+    private readonly unfiltered = false,
   ) {}
 
-  resolve(record: PredictionRecord): { ranking: Ranking; unmatched: number } {
+  resolve(record: PredictionRecord): { ranking: Ranking; unmatched: number; unfilteredRanking?: Ranking } {
     if (this.rankedBy === 'title') {
       this.titleIndex ??= new TitleIndex(this.titles.map((title, key) => ({ key, title })));
       this.ambiguousTitles = this.titleIndex.ambiguousTitles;
       // One numbered entry per title, so that commas inside a title do not split it (§2 step 1).
       const answer = record.ranked.map((t, i) => `${i + 1}. ${t.replace(/\s+/g, ' ')}`).join('\n');
       const result = rankByTitles(answer, this.titleIndex);
-      return { ranking: { ranked: result.ranking }, unmatched: result.entries.filter((e) => !e.kept).length };
+      const unfilteredRanking = this.unfiltered ? { ranked: rankByTitles(answer, this.titleIndex, { filter: false }).ranking } : undefined;
+      return { ranking: { ranked: result.ranking }, unmatched: result.entries.filter((e) => !e.kept).length, unfilteredRanking };
     }
     const positions: number[] = [];
     const scores: number[] = [];
@@ -207,6 +212,7 @@ export async function readPredictions(lines: TextLines, file: string, resolver: 
         dialogueId: record.dialogueId,
         turnIndex: record.turnIndex,
         ranking: resolved.ranking,
+        unfilteredRanking: resolved.unfilteredRanking,
         unmatched: resolved.unmatched,
         gold: record.gold,
         context: record.context,

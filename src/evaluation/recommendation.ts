@@ -3,6 +3,7 @@
  * ranking, Hit/MRR/NDCG@k, micro-mean aggregation, the corrected mode and truncated rankings.
  * Pure functions of their inputs; items are addressed by their position in the item list.
  */
+import { MomentSums } from './uncertainty';
 
 export type EvaluationMode = 'crslab-compat' | 'corrected';
 export type ModelFamily = 'recommender-turns' | 'all-turns';
@@ -214,36 +215,78 @@ export function metricKeys(ks: readonly number[]): string[] {
   return ['hit', 'mrr', 'ndcg'].flatMap((m) => ks.map((k) => `${m}@${k}`));
 }
 
+/** One scored sample, kept with an evaluation for analysis and paired comparison (metrics.md §9). */
+export interface SampleRecord {
+  /** `dialogueId:turnIndex:gold`, plus `#n` for the n-th repeat of a gold in one turn (compat): pairs samples across evaluations. */
+  key: string;
+  dialogueId: number | null;
+  turnIndex: number | null;
+  gold: string;
+  /** false: no prediction for this scorable turn, counted as a miss (all values 0). */
+  predicted: boolean;
+  values: Record<string, number>;
+}
+
+export interface MetricUncertainty {
+  se: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
 export interface RecommendationResult {
   mode: EvaluationMode;
   family: ModelFamily;
   ks: number[];
+  /** Samples in the headline means: every scorable sample (missing predictions count as misses), or only the predicted ones with skipMissing. */
   samples: number;
+  /** Samples that had a prediction. */
+  predicted: number;
+  /** predicted ÷ scorable samples (1 for baselines); null when nothing was scorable. */
+  coverage: number | null;
+  /** How a scorable turn without a prediction entered the headline: `miss` (trec_eval -c) or `skipped` (skipMissing). */
+  missing: 'miss' | 'skipped';
   skipped: Record<string, number>;
   repeatedGolds: number;
   approximate: boolean;
   /** Micro means; null when there was no sample. Keys absent when not computed (compat, k > item count). */
   metrics: Record<string, number | null>;
+  /** Per metric key: standard error and the normal 95 % interval of the mean (metrics.md §9.1). */
+  uncertainty: Record<string, MetricUncertainty>;
 }
 
 /** Micro mean over samples (§1.4), with the counts every result stores (§8). */
 export class RecommendationAccumulator {
-  private readonly sums = new Map<string, number>();
+  private readonly sums = new MomentSums();
   private samples = 0;
+  private predicted = 0;
+  private missingSkipped = 0;
   private repeatedGolds = 0;
   private approximate = false;
   private readonly skipped: Record<string, number> = {};
+  /** Every sample in order (empty unless `keepSamples`). */
+  readonly records: SampleRecord[] = [];
 
   constructor(
     readonly mode: EvaluationMode,
     readonly family: ModelFamily,
     readonly ks: readonly number[],
+    readonly options: { skipMissing?: boolean; keepSamples?: boolean } = {},
   ) {}
 
-  add(sample: SampleValues): void {
+  add(sample: SampleValues, record?: Omit<SampleRecord, 'values' | 'predicted'>, predicted = true): void {
     this.samples++;
+    if (predicted) this.predicted++;
     this.approximate ||= sample.approximate;
-    for (const [key, value] of Object.entries(sample.values)) this.sums.set(key, (this.sums.get(key) ?? 0) + value);
+    for (const [key, value] of Object.entries(sample.values)) this.sums.add(key, value);
+    if (record && this.options.keepSamples) this.records.push({ ...record, predicted, values: sample.values });
+  }
+
+  /** A scorable sample without a prediction: a miss in the headline, or (skipMissing) skipped as NO_PREDICTION. */
+  addMissing(sample: SampleValues, record?: Omit<SampleRecord, 'values' | 'predicted'>): void {
+    if (this.options.skipMissing) {
+      this.missingSkipped++;
+      this.skip('NO_PREDICTION');
+    } else this.add(sample, record, false);
   }
 
   skip(reason: SkipReason, count = 1): void {
@@ -256,19 +299,30 @@ export class RecommendationAccumulator {
 
   result(): RecommendationResult {
     const metrics: Record<string, number | null> = {};
+    const uncertainty: Record<string, MetricUncertainty> = {};
     for (const key of metricKeys(this.ks)) {
       if (this.samples === 0) metrics[key] = null;
-      else if (this.sums.has(key)) metrics[key] = this.sums.get(key)! / this.samples;
+      else if (this.sums.has(key)) {
+        const s = this.sums.summary(key, this.samples);
+        metrics[key] = s.mean;
+        uncertainty[key] = { se: s.se, ciLow: s.ciLow, ciHigh: s.ciHigh };
+      }
     }
+    // Scorable = scored samples plus those skipped for want of a prediction (skipMissing).
+    const scorable = this.samples + this.missingSkipped;
     return {
       mode: this.mode,
       family: this.family,
       ks: [...this.ks],
       samples: this.samples,
+      predicted: this.predicted,
+      coverage: scorable === 0 ? null : this.predicted / scorable,
+      missing: this.options.skipMissing ? 'skipped' : 'miss',
       skipped: { ...this.skipped },
       repeatedGolds: this.repeatedGolds,
       approximate: this.approximate,
       metrics,
+      uncertainty,
     };
   }
 }
@@ -287,14 +341,30 @@ export interface TurnScoring {
  * Scores every sample of one turn into an accumulator: golds not in the item list are skipped
  * (`GOLD_NOT_IN_CANDIDATES`, never silently). Masked items outside the item list are ignored.
  */
-export function scoreTurn(acc: RecommendationAccumulator, scoring: TurnScoring, golds: readonly string[], context: readonly string[], ranking: Ranking): void {
+export function scoreTurn(
+  acc: RecommendationAccumulator,
+  scoring: TurnScoring,
+  golds: readonly string[],
+  context: readonly string[],
+  ranking: Ranking | null,
+  id: { dialogueId: number | null; turnIndex: number | null } = { dialogueId: null, turnIndex: null },
+): void {
   const { samples, repeatedGolds } = turnSamples(golds, context, scoring.mode);
   acc.addRepeatedGolds(repeatedGolds);
   const ties = scoring.mode === 'corrected' ? (scoring.ties ?? 'position') : 'position';
+  const repeats = new Map<string, number>();
   for (const sample of samples) {
     const gold = scoring.items.position.get(sample.gold);
     if (gold === undefined) {
       acc.skip('GOLD_NOT_IN_CANDIDATES');
+      continue;
+    }
+    const repeat = repeats.get(sample.gold) ?? 0;
+    repeats.set(sample.gold, repeat + 1);
+    const record = { key: `${id.dialogueId}:${id.turnIndex}:${sample.gold}${repeat ? `#${repeat}` : ''}`, dialogueId: id.dialogueId, turnIndex: id.turnIndex, gold: sample.gold };
+    if (ranking === null) {
+      // No prediction for a scorable sample: a miss at every k (trec_eval -c), exact.
+      acc.addMissing(sampleMetrics({ rank: null, exactUpTo: Infinity }, scoring.ks, { mode: scoring.mode, itemCount: scoring.items.size }), record);
       continue;
     }
     const mask = new Set<number>();
@@ -303,7 +373,7 @@ export function scoreTurn(acc: RecommendationAccumulator, scoring: TurnScoring, 
       if (p !== undefined && p !== gold) mask.add(p);
     }
     selfTest(scoring.items.size, gold, mask);
-    acc.add(sampleMetrics(locateGold(ranking, gold, mask, scoring.items.size, ties), scoring.ks, { mode: scoring.mode, itemCount: scoring.items.size }));
+    acc.add(sampleMetrics(locateGold(ranking, gold, mask, scoring.items.size, ties), scoring.ks, { mode: scoring.mode, itemCount: scoring.items.size }), record);
   }
 }
 

@@ -3,6 +3,9 @@
  * Pure functions of strings and token arrays; no I/O.
  */
 
+import type { MetricUncertainty } from './recommendation';
+import { MomentSums } from './uncertainty';
+
 export type MetricMode = 'crslab-compat' | 'corrected';
 export type Tokenize = (text: string) => string[];
 
@@ -207,17 +210,45 @@ export interface GenerationMetricsResult {
   skipped: { EMPTY_HYPOTHESIS: number };
   /** CRSLab keys: `bleu@k`, `f1`, `dist@k`; corrected adds `bleu_cum@k` and `dist_count@k`. */
   metrics: Record<string, number>;
+  /** Per-sample metrics (BLEU, F1): SE and normal 95 % interval. Dist is a corpus statistic and has none (metrics.md §9.1). */
+  uncertainty: Record<string, MetricUncertainty>;
+}
+
+/** A scored generation sample (metrics.md §9.2): its id and per-sample BLEU/F1 values. */
+export interface GenerationSampleRecord {
+  key: string;
+  dialogueId: number | null;
+  turnIndex: number | null;
+  values: Record<string, number>;
 }
 
 class MeanSums {
-  readonly sums = new Map<string, number>();
+  readonly keys: string[] = [];
+  readonly moments = new MomentSums();
+  current: Record<string, number> = {};
   add(key: string, value: number): void {
-    this.sums.set(key, (this.sums.get(key) ?? 0) + value);
+    if (!this.moments.has(key)) this.keys.push(key);
+    this.moments.add(key, value);
+    this.current[key] = value;
   }
   means(samples: number): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [key, sum] of this.sums) out[key] = samples === 0 ? 0 : sum / samples;
+    for (const key of this.keys) out[key] = samples === 0 ? 0 : this.moments.summary(key, samples).mean!;
     return out;
+  }
+  uncertainty(samples: number): Record<string, MetricUncertainty> {
+    const out: Record<string, MetricUncertainty> = {};
+    for (const key of this.keys) {
+      const s = this.moments.summary(key, samples);
+      out[key] = { se: s.se, ciLow: s.ciLow, ciHigh: s.ciHigh };
+    }
+    return out;
+  }
+  /** The values added since the last call (one sample's). */
+  take(): Record<string, number> {
+    const values = this.current;
+    this.current = {};
+    return values;
   }
 }
 
@@ -229,20 +260,33 @@ class MeanSums {
 export class GenerationMetricsAccumulator {
   private readonly ks: readonly number[];
   private readonly tokenization: CorrectedTokenization;
-  private readonly compat = { samples: 0, skipped: 0, sums: new MeanSums(), dist: undefined as unknown as CharacterDistinct };
-  private readonly corrected = { samples: 0, skipped: 0, sums: new MeanSums(), dist: undefined as unknown as TokenDistinct };
+  private readonly compat = { samples: 0, skipped: 0, sums: new MeanSums(), dist: undefined as unknown as CharacterDistinct, records: [] as GenerationSampleRecord[] };
+  private readonly corrected = { samples: 0, skipped: 0, sums: new MeanSums(), dist: undefined as unknown as TokenDistinct, records: [] as GenerationSampleRecord[] };
+  private readonly keepSamples: boolean;
 
-  constructor(options: CorrectedTokenization & { ks?: readonly number[] } = {}) {
+  constructor(options: CorrectedTokenization & { ks?: readonly number[]; keepSamples?: boolean } = {}) {
+    this.keepSamples = options.keepSamples ?? false;
     this.ks = options.ks ?? GENERATION_KS;
     this.tokenization = { tokenize: options.tokenize, lowercase: options.lowercase };
     this.compat.dist = new CharacterDistinct(this.ks);
     this.corrected.dist = new TokenDistinct(this.ks);
   }
 
-  add(hypothesis: string, references: readonly string[]): void {
+  add(hypothesis: string, references: readonly string[], id?: { dialogueId: number | null; turnIndex: number | null }): void {
     requireReferences(references);
+    const keep = (state: typeof this.compat | typeof this.corrected, before: number) => {
+      const values = state.sums.take();
+      if (this.keepSamples && id && state.samples > before) state.records.push({ key: `${id.dialogueId}:${id.turnIndex}`, ...id, values });
+    };
+    const [c, r] = [this.compat.samples, this.corrected.samples];
     this.addCompat(hypothesis, references);
+    keep(this.compat, c);
     this.addCorrected(hypothesis, references);
+    keep(this.corrected, r);
+  }
+
+  records(mode: MetricMode): GenerationSampleRecord[] {
+    return (mode === 'crslab-compat' ? this.compat : this.corrected).records;
   }
 
   private addCompat(hypothesis: string, references: readonly string[]): void {
@@ -281,6 +325,7 @@ export class GenerationMetricsAccumulator {
       samples: state.samples,
       skipped: { EMPTY_HYPOTHESIS: state.skipped },
       metrics: { ...state.sums.means(state.samples), ...state.dist.result() },
+      uncertainty: state.sums.uncertainty(state.samples),
     };
   }
 }

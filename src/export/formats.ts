@@ -9,19 +9,21 @@ import { DialogueSource, SplitName, type DialogueFilter } from '../modules/dialo
 import { badInput } from '../server/errors';
 import { writeCanonicalExport } from './canonical';
 import { crslabArchiveName, crslabDataFolder, parseCrslabOptions, writeCrslabExport, type CrslabOptions } from './crslab';
+import { DEFAULT_HF_OPTIONS, writeHfExport, type HfOptions } from './hf';
 import { writeJsonlExport, type DialogueLinesOptions } from './jsonl';
 import { writeLlmRedialExport, type LlmRedialOptions } from './llm-redial';
 import { DEFAULT_RELEASE_OPTIONS, RELEASE_MARKINGS, writeReleaseExport, type ReleaseOptions } from './release';
 import { writeSftExport, type SftOptions } from './sft';
 import type { ExportContext, ExportFile, ExportReport, ExportWriter } from './types';
 
-export const EXPORT_FORMATS = ['CRSLAB', 'RELEASE', 'SFT', 'LLM_REDIAL', 'CANONICAL', 'JSONL'] as const;
+export const EXPORT_FORMATS = ['CRSLAB', 'RELEASE', 'SFT', 'LLM_REDIAL', 'CANONICAL', 'JSONL', 'HF'] as const;
 export type ExportFormatName = (typeof EXPORT_FORMATS)[number];
 
 const CRSLAB_FIELDS = ['tokenize', 'flavor', 'name', 'itemText', 'itemUniverse', 'entities', 'keepRepeatedItems', 'rawIds', 'lowercase', 'vocabFrom', 'archive'] as const;
 const SFT_FIELDS = ['sftFormat', 'sftSource', 'rawText'] as const;
 const RELEASE_FIELDS = ['marking', 'asciiOnly'] as const;
-const FORMAT_FIELDS = [...CRSLAB_FIELDS, ...SFT_FIELDS, ...RELEASE_FIELDS] as const;
+const HF_FIELDS = ['license', 'title'] as const;
+const FORMAT_FIELDS = [...CRSLAB_FIELDS, ...SFT_FIELDS, ...RELEASE_FIELDS, ...HF_FIELDS] as const;
 type FormatField = (typeof FORMAT_FIELDS)[number];
 
 /** What a caller asks for; values are unchecked until `planExport`. */
@@ -126,6 +128,24 @@ const llmRedial: FormatDefinition<LlmRedialOptions> = {
   archiveName: () => 'llm-redial.zip',
 };
 
+function text(value: unknown, argument: string, fallback: string, pattern: RegExp, what: string): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string' || !pattern.test(value)) throw badInput(argument, `expected ${what}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+const hf: FormatDefinition<HfOptions> = {
+  fields: HF_FIELDS,
+  splitList: true,
+  parse: (request, arg, splits) => ({
+    license: text(request.license, arg('license'), DEFAULT_HF_OPTIONS.license, /^[a-z0-9][a-z0-9.+-]{0,63}$/, 'a Hugging Face license id such as cc-by-4.0, mit or other'),
+    name: text(request.title, arg('title'), DEFAULT_HF_OPTIONS.name, /^[^\n\r]{1,200}$/, 'a one-line title of at most 200 characters'),
+    splits: splits.length ? splits : [...DEFAULT_HF_OPTIONS.splits],
+  }),
+  write: writeHfExport,
+  archiveName: () => 'hf-dataset.zip',
+};
+
 const lines = (write: ExportWriter<DialogueLinesOptions>, archive: string): FormatDefinition<DialogueLinesOptions> => ({
   fields: [],
   splitList: true,
@@ -142,6 +162,7 @@ const DEFINITIONS: Record<ExportFormatName, FormatDefinition<any>> = {
   LLM_REDIAL: llmRedial,
   CANONICAL: lines(writeCanonicalExport, 'canonical.zip'),
   JSONL: lines(writeJsonlExport, 'dialogues.zip'),
+  HF: hf,
 };
 
 const SPLITS = Object.values(SplitName);

@@ -1,3 +1,4 @@
+import { samplesDownloadHandler } from '../modules/evaluation/samples-download';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -109,6 +110,7 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
     const initialQuery = typeof req.query.query === 'string' ? req.query.query : undefined;
     res.type('html').send(explorerHtml({ introspection: config.introspection, initialQuery }));
   });
+  app.get('/evaluations/:id/samples.jsonl', samplesDownloadHandler({ dataSource, logger, config }));
   app.use(
     '/graphql',
     cors(),

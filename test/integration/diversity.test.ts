@@ -12,6 +12,7 @@ const DIVERSITY = `query Diversity($filter: DialogueFilter, $maxPerTurn: Int, $m
     method model seed maxPerTurn maxTurn dialogues overall distinct svg
     turns { turn population sampled similarity distinct }
     references { source dataset similarity }
+    comparability
   }
 }`;
 
@@ -86,6 +87,7 @@ describe('diversity with an embeddings endpoint', () => {
       { source: 'DistillRecDial paper', dataset: 'DistillRecDial', similarity: 0.422 },
       { source: 'DistillRecDial paper', dataset: 'PEARL', similarity: 0.598 },
     ]);
+    expect(d.comparability).toMatch(/^sentence embeddings/);
     // Batches of at most 16 distinct texts, with the configured key.
     const calls = scripted.requests.filter((r) => r.path === '/v1/embeddings');
     expect(calls.length).toBeGreaterThan(1);
@@ -167,6 +169,9 @@ describe('diversity with the local TF-IDF', () => {
       expect(t.distinct['dist@1']).toBeCloseTo(new Set(tokens).size / tokens.length, 12);
     }
     expect(d.svg).toContain('TF-IDF');
+    // The paper's sentence-embedding values are not put beside TF-IDF numbers.
+    expect(d.references).toEqual([]);
+    expect(d.comparability).toContain('NOT comparable');
   });
 
   test('bad limits are named', async () => {

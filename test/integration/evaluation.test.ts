@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 const EVALUATION_FIELDS = `id status kind progress error options report
-  results { model split stereotype mode family samples repeatedGolds approximate skipped { reason count } metrics { key value } }`;
+  results { model split stereotype mode family samples predicted coverage missing repeatedGolds approximate skipped { reason count } metrics { key value se ciLow ciHigh } }`;
 
 const evaluateRecommendations = (input: Record<string, unknown>, token = OPS) =>
   api.query(`mutation($input: RecEvaluationInput!) { evaluateRecommendations(input: $input) { ${EVALUATION_FIELDS} } }`, { input }, { token });
@@ -75,7 +75,7 @@ test('predictions with gold ranks 0, 2 and 7 reproduce hand-computed Hit/MRR/NDC
   const predictions = ranks
     .map((r, i) => JSON.stringify({ dialogueId: i === 1 ? turns[i].dialogueId : toGlobalId('Dialogue', turns[i].dialogueId), turnIndex: turns[i].index, ranked: rankedWithGoldAt(turns[i], r) }))
     .join('\n');
-  const res = await evaluateRecommendations({ predictions, ks: [1, 5, 10], filter: { split: 'TEST' } });
+  const res = await evaluateRecommendations({ predictions, ks: [1, 5, 10], filter: { split: 'TEST' }, skipMissing: true });
   expect(res.errors).toBeUndefined();
   const started = res.data.evaluateRecommendations;
   expect(started.kind).toBe('RECOMMENDATION');
@@ -103,6 +103,8 @@ test('predictions with gold ranks 0, 2 and 7 reproduce hand-computed Hit/MRR/NDC
   };
   for (const row of done.results) {
     expect(row.samples).toBe(3);
+    expect(row.missing).toBe('skipped');
+    expect(row.coverage).toBeLessThan(1);
     expect(row.approximate).toBe(false);
     expect(metricsOf(row)).toEqual(expected);
   }
@@ -117,7 +119,7 @@ test('title-ranked predictions resolve by fuzzy matching', async () => {
   // The gold's title one letter short (distance 1), after another exact title: rank 1.
   const typo = gold.title.slice(0, -1);
   const predictions = JSON.stringify({ dialogueId: turn.dialogueId, turnIndex: turn.index, ranked: [other.title, `${typo} (1999)`, 'Zzzz Not A Film Qqqq'] });
-  const res = await evaluateRecommendations({ predictions, rankedBy: 'TITLE', ks: [1, 5], modes: ['CRSLAB_COMPAT'], filter: { split: 'TEST' } });
+  const res = await evaluateRecommendations({ predictions, rankedBy: 'TITLE', ks: [1, 5], modes: ['CRSLAB_COMPAT'], filter: { split: 'TEST' }, skipMissing: true });
   expect(res.errors).toBeUndefined();
   const done = await untilFinished(res.data.evaluateRecommendations.id);
   expect(done.status).toBe('COMPLETED');

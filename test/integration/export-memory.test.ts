@@ -8,6 +8,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { writeCanonicalExport } from '../../src/export/canonical';
+import { DEFAULT_HF_OPTIONS, writeHfExport } from '../../src/export/hf';
 import { writeJsonlExport } from '../../src/export/jsonl';
 import type { ExportWriter } from '../../src/export/types';
 import { createTestDatabase, TestDatabase } from '../support/db';
@@ -73,7 +74,7 @@ afterAll(async () => {
  * Runs an export and returns the most heap it held above its starting point: with a collector,
  * the live heap after a full collection every 500 dialogues; without one, the peak heapUsed.
  */
-async function heapGrowth(writer: ExportWriter<object>, dataset: string, name: string): Promise<{ growth: number; bytes: number; dialogues: number }> {
+async function heapGrowth(writer: ExportWriter<object>, dataset: string, name: string, options: object = {}): Promise<{ growth: number; bytes: number; dialogues: number }> {
   const outDir = path.join(tmp, name);
   fs.mkdirSync(outDir);
   gc?.();
@@ -98,10 +99,11 @@ async function heapGrowth(writer: ExportWriter<object>, dataset: string, name: s
           }
         },
       },
-      {},
+      options,
     );
     sample();
-    return { growth: peak - base, bytes: report.files[0].bytes, dialogues: report.counts.dialogues };
+    const rows = (report.details?.rows as number | undefined) ?? report.counts.dialogues;
+    return { growth: peak - base, bytes: report.files.reduce((n, f) => n + f.bytes, 0), dialogues: rows };
   } finally {
     if (timer) clearInterval(timer);
   }
@@ -118,5 +120,17 @@ test.each([
   // The test can tell: holding the 4N export's output alone would exceed the margin several times over.
   expect(four.bytes).toBeGreaterThan(2 * MARGIN);
   expect(four.bytes).toBeGreaterThan(3.5 * one.bytes);
+  expect(four.growth).toBeLessThan(one.growth + MARGIN);
+}, 180_000);
+
+test('the Hugging Face export (Parquet row groups) holds as much memory for 4N dialogues as for N', async () => {
+  const writer = writeHfExport as unknown as ExportWriter<object>;
+  const one = await heapGrowth(writer, 'mem-1x', 'hf-1x', { ...DEFAULT_HF_OPTIONS });
+  const four = await heapGrowth(writer, 'mem-4x', 'hf-4x', { ...DEFAULT_HF_OPTIONS });
+  expect(one.dialogues).toBe(N);
+  expect(four.dialogues).toBe(4 * N);
+  // Holding the 4N rows would not fit the margin: 12,000 dialogues × 10 turns × ≈450 characters
+  // is ≈54 MB of text before JSON; Parquet compresses it, so the files are no measure here.
+  expect(four.bytes).toBeGreaterThan(3 * one.bytes);
   expect(four.growth).toBeLessThan(one.growth + MARGIN);
 }, 180_000);

@@ -33,6 +33,29 @@ export class RecEvaluationInput {
 
   @Field(() => [EvaluationGroup], { nullable: true, description: 'Default [SPLIT]; [] for one row per model and mode.' })
   groupBy?: EvaluationGroup[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      'Default false: a scorable turn without a prediction line counts as a miss (like trec_eval -c), with coverage beside the numbers. true: skip such turns (NO_PREDICTION), the behaviour before coverage; rows say missing: "skipped".',
+  })
+  skipMissing?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: true,
+    description: 'Catalogue coverage, Gini of exposure, ARP, long-tail share, novelty and intra-list diversity at each k (metrics.md §10), as Evaluation.beyondAccuracy.',
+  })
+  beyondAccuracy?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      'rankedBy TITLE only: He et al.’s 2×2 grid in one run (metrics.md §2.1): rows for models predictions (filtered, seen kept), predictions:unfiltered, predictions:exclude-seen and predictions:unfiltered+exclude-seen.',
+  })
+  titleGrid?: boolean | null;
 }
 
 @InputType({ description: 'Generated responses (JSON Lines of formats.md §10.3).' })

@@ -1,10 +1,13 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
+import { paginate } from '../../pagination/keyset';
 import type { Context } from '../../server/context';
 import { notFound } from '../../server/errors';
 import { GenEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
 import { getEvaluation, listEvaluations, startGenerationEvaluation, startRecommendationEvaluation } from './evaluation.service';
-import { Evaluation, EvaluationConnection, toEvaluation } from './evaluation.type';
+import { checkResamples, compareSides, SAMPLE_COLUMNS, storedSide, toStoredSample } from './evaluation-samples.service';
+import { Evaluation, EvaluationComparison, EvaluationConnection, EvaluationMode, EvaluationSample, EvaluationSampleConnection, toEvaluation } from './evaluation.type';
+import { badInput } from '../../server/errors';
 
 function evaluationId(id: string): number {
   return decodeId('id', id, 'Evaluation');
@@ -31,6 +34,68 @@ export class EvaluationResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<EvaluationConnection> {
     return new EvaluationConnection(await listEvaluations(ctx.manager, { first, after }, ctx.config.pageCap));
+  }
+
+  @FieldResolver(() => EvaluationSampleConnection, {
+    description: 'Per-sample rows (metrics.md §9.2), in row then scoring order; JSON Lines of all of them: GET /evaluations/{id}/samples.jsonl or `recdial eval samples`.',
+  })
+  async samples(
+    @Root() evaluation: Evaluation,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('model', () => String, { nullable: true }) model: string | null,
+    @Arg('mode', () => EvaluationMode, { nullable: true }) mode: EvaluationMode | null,
+  ): Promise<EvaluationSampleConnection> {
+    const params: unknown[] = [evaluation.dbId];
+    const where = ['evaluation_id = $1'];
+    if (model !== null && model !== undefined) where.push(`model = $${params.push(model)}`);
+    if (mode !== null && mode !== undefined) where.push(`mode = $${params.push(mode)}`);
+    const page = await paginate(ctx.manager, {
+      columns: SAMPLE_COLUMNS,
+      from: 'evaluation_samples',
+      where,
+      params,
+      order: { name: 'seq', direction: 'ASC', columns: [{ expr: 'seq', cast: 'int' }] },
+      args: { first, after },
+      cap: ctx.config.pageCap,
+      map: (r: Record<string, any>) => toStoredSample(r) as EvaluationSample,
+    });
+    return new EvaluationSampleConnection(page);
+  }
+
+  @Query(() => EvaluationComparison, {
+    description:
+      'B − A over the samples two stored evaluations share, per mode and metric: the difference, a percentile-bootstrap 95 % interval and a paired permutation p-value (metrics.md §9.3). Samples only one side has are listed.',
+  })
+  async compareEvaluations(
+    @Ctx() ctx: Context,
+    @Arg('a', () => ID) a: string,
+    @Arg('b', () => ID) b: string,
+    @Arg('modelA', () => String, { nullable: true, description: 'Default: predictions, or the only model.' }) modelA: string | null,
+    @Arg('modelB', () => String, { nullable: true }) modelB: string | null,
+    @Arg('metrics', () => [String], { nullable: true, description: 'Default: every metric both have.' }) metrics: string[] | null,
+    @Arg('resamples', () => Int, { nullable: true, defaultValue: 10000 }) resamples: number,
+    @Arg('seed', () => Int, { nullable: true, defaultValue: 42 }) seed: number,
+  ): Promise<EvaluationComparison> {
+    const [idA, idB] = [decodeId('a', a, 'Evaluation'), decodeId('b', b, 'Evaluation')];
+    const n = checkResamples(resamples, 'resamples');
+    if (!Number.isInteger(seed) || seed < 0) throw badInput('seed', `must be a non-negative integer, got ${seed}`);
+    for (const [argument, id] of [['a', idA], ['b', idB]] as const) {
+      const row = await getEvaluation(ctx.manager, id);
+      if (!row) throw notFound(argument, 'no such evaluation');
+      if (row.status !== 'COMPLETED') throw badInput(argument, `evaluation is ${row.status}; compare it once COMPLETED`);
+    }
+    const result = compareSides(await storedSide(ctx.manager, idA, { model: modelA }, 'a'), await storedSide(ctx.manager, idB, { model: modelB }, 'b'), { resamples: n, seed, metrics });
+    return {
+      modelA: result.modelA,
+      modelB: result.modelB,
+      resamples: result.resamples,
+      seed: result.seed,
+      intervalMethod: result.method.interval,
+      testMethod: result.method.test,
+      modes: result.modes.map((m) => ({ ...m, mode: m.mode as EvaluationMode })),
+    };
   }
 
   @Mutation(() => Evaluation, {

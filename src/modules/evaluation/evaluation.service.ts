@@ -14,6 +14,7 @@ import type { DialogueFilter } from '../dialogue/dialogue.type';
 import type { EvaluationAccess } from './evaluation.access';
 import { EvaluationEntity } from './evaluation.entity';
 import type { GenEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
+import { storeSamples } from './evaluation-samples.service';
 import { evaluateGenerationRun, evaluateRecommendationRun, type GenEvaluationOptions, type RecEvaluationOptions } from './evaluation.runner';
 import { Evaluation, EvaluationGroup, EvaluationMode, ModelFamily, RankedBy, RecBaseline, TieBreak, toEvaluation } from './evaluation.type';
 
@@ -81,7 +82,12 @@ export async function recommendationOptions(
     ties,
     filter: input.filter ?? null,
     groupBy: groupByOf(input.groupBy),
+    skipMissing: input.skipMissing ?? false,
+    beyondAccuracy: input.beyondAccuracy ?? true,
+    titleGrid: input.titleGrid ?? false,
   };
+  if (options.titleGrid && rankedBy !== RankedBy.TITLE) throw badInput('input.titleGrid', 'applies to title predictions (rankedBy: TITLE)');
+  if (hasBaseline && input.skipMissing) throw badInput('input.skipMissing', 'applies to predictions: a baseline ranks every turn');
   const stored: Record<string, unknown> = { ...options, filter: input.filter ?? null };
   if (hasPredictions) {
     const file = checkSize('input.predictions', input.predictions!, maxPredictionBytes);
@@ -141,8 +147,9 @@ export async function startRecommendationEvaluation(
   const { options, stored } = await recommendationOptions(manager, input, context.maxPredictionBytes);
   const id = await insert(manager, 'RECOMMENDATION', stored, context.principal);
   access.start(id, async (hooks) => {
-    const { rows, ...report } = await evaluateRecommendationRun(manager, options, hooks);
-    return { rows, report: report as unknown as Record<string, unknown> };
+    const { rows, samples, ...report } = await evaluateRecommendationRun(manager, { ...options, keepSamples: true }, hooks);
+    await storeSamples(manager, id, samples ?? []);
+    return { rows, report: { ...report, storedSamples: samples?.length ?? 0 } as unknown as Record<string, unknown> };
   });
   return id;
 }
@@ -156,8 +163,9 @@ export async function startGenerationEvaluation(
   const { options, stored } = await generationOptions(manager, input, context.maxPredictionBytes);
   const id = await insert(manager, 'GENERATION', stored, context.principal);
   access.start(id, async (hooks) => {
-    const { rows, ...report } = await evaluateGenerationRun(manager, options, hooks);
-    return { rows, report };
+    const { rows, samples, ...report } = await evaluateGenerationRun(manager, { ...options, keepSamples: true }, hooks);
+    await storeSamples(manager, id, samples ?? []);
+    return { rows, report: { ...report, storedSamples: samples?.length ?? 0 } };
   });
   return id;
 }

@@ -59,6 +59,15 @@ export class MetricValue {
 
   @Field(() => Float, { nullable: true, description: 'The micro mean over samples; null when there was no sample.' })
   value: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Standard error of the mean (sample SD / √n); null below two samples and for corpus-level metrics (dist@k).' })
+  se: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Lower end of the 95 % interval: value − 1.96 · se (normal approximation, metrics.md §9.1).' })
+  ciLow: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Upper end of the 95 % interval: value + 1.96 · se.' })
+  ciHigh: number | null;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -87,8 +96,17 @@ export class EvaluationResult {
   @Field(() => ModelFamily)
   family: ModelFamily;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Samples in the means: every scorable one (missing predictions as misses), or only predicted ones when missing is "skipped".' })
   samples: number;
+
+  @Field(() => Int, { description: 'Samples that had a prediction.' })
+  predicted: number;
+
+  @Field(() => Float, { nullable: true, description: 'predicted ÷ scorable samples (1 for baselines).' })
+  coverage: number | null;
+
+  @Field({ description: '"miss": scorable turns without a prediction count as misses (default); "skipped": they were left out (skipMissing).' })
+  missing: string;
 
   @Field(() => [SkipCount])
   skipped: SkipCount[];
@@ -104,6 +122,24 @@ export class EvaluationResult {
 
   @Field(() => GraphQLJSONObject, { description: 'The row as formats.md §10.4 writes it: metric keys, mode, samples, skipped.' })
   values: Record<string, unknown>;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Beyond-accuracy metrics of one model’s lists on one split × stereotype (metrics.md §10).' })
+export class BeyondAccuracy {
+  @Field()
+  model: string;
+
+  @Field(() => String, { nullable: true })
+  split: string | null;
+
+  @Field(() => String, { nullable: true })
+  stereotype: string | null;
+
+  @Field(() => Int, { description: 'Ranked lists (one per scored turn) that went in.' })
+  lists: number;
+
+  @Field(() => [MetricValue], { description: 'coverage@k, gini@k, arp@k, long_tail@k, novelty@k, ild@k (no SE: list-set statistics).' })
+  metrics: MetricValue[];
 }
 
 @ObjectType({ implements: Node, simpleResolvers: true, description: 'A stored evaluation: options, progress, and result rows that grow per split × stereotype.' })
@@ -128,6 +164,9 @@ export class Evaluation extends Node {
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Item count, dialogues read, predictions digest and unmatched entries, self-test outcome.' })
   report: Record<string, unknown> | null;
 
+  @Field(() => [BeyondAccuracy], { description: 'Recommendation evaluations: beyond-accuracy metrics per model × group, once COMPLETED; empty otherwise.' })
+  beyondAccuracy: BeyondAccuracy[];
+
   @Field(() => Float, { description: '0–1: dialogues read of those selected.' })
   progress: number;
 
@@ -150,8 +189,9 @@ export class Evaluation extends Node {
 /** A stored result row (JSON) as the API shows it. */
 export function toEvaluationResult(row: Record<string, any>): EvaluationResult {
   const metrics = (row.metrics ?? {}) as Record<string, number | null>;
+  const uncertainty = (row.uncertainty ?? {}) as Record<string, { se: number | null; ciLow: number | null; ciHigh: number | null }>;
   const skipped = (row.skipped ?? {}) as Record<string, number>;
-  const { metrics: _m, ks: _ks, ...rest } = row;
+  const { metrics: _m, ks: _ks, uncertainty: _u, ...rest } = row;
   return {
     model: row.model,
     split: row.split ?? null,
@@ -159,10 +199,14 @@ export function toEvaluationResult(row: Record<string, any>): EvaluationResult {
     mode: row.mode,
     family: row.family,
     samples: row.samples,
+    // Rows stored before coverage existed: every sample had a prediction, missing ones were skipped.
+    predicted: row.predicted ?? row.samples,
+    coverage: row.coverage ?? null,
+    missing: row.missing ?? 'skipped',
     skipped: Object.entries(skipped).map(([reason, count]) => ({ reason, count })),
     repeatedGolds: row.repeatedGolds ?? 0,
     approximate: row.approximate ?? false,
-    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })),
+    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, se: uncertainty[key]?.se ?? null, ciLow: uncertainty[key]?.ciLow ?? null, ciHigh: uncertainty[key]?.ciHigh ?? null })),
     values: { ...metrics, ...rest, ks: row.ks },
   };
 }
@@ -176,6 +220,13 @@ export function toEvaluation(e: EvaluationEntity): Evaluation {
     options: e.options,
     results: (e.results ?? []).map(toEvaluationResult),
     report: e.report,
+    beyondAccuracy: ((e.report?.beyondAccuracy ?? []) as Array<Record<string, any>>).map((r) => ({
+      model: r.model,
+      split: r.split ?? null,
+      stereotype: r.stereotype ?? null,
+      lists: r.lists,
+      metrics: Object.entries((r.metrics ?? {}) as Record<string, number | null>).map(([key, value]) => ({ key, value, se: null, ciLow: null, ciHigh: null })),
+    })),
     progress: e.progress,
     error: e.error,
     createdBy: e.createdBy,
@@ -187,3 +238,126 @@ export function toEvaluation(e: EvaluationEntity): Evaluation {
 
 @ObjectType()
 export class EvaluationConnection extends Connection(Evaluation, 'Evaluation') {}
+
+@ObjectType({ simpleResolvers: true, description: 'One scored sample of a stored evaluation (metrics.md §9.2).' })
+export class EvaluationSample {
+  @Field(() => Int, { description: 'Position in the evaluation (row order, then scoring order).' })
+  seq: number;
+
+  @Field()
+  model: string;
+
+  @Field(() => EvaluationMode)
+  mode: EvaluationMode;
+
+  @Field(() => String, { nullable: true })
+  split: string | null;
+
+  @Field(() => String, { nullable: true })
+  stereotype: string | null;
+
+  @Field({ description: 'dialogueId:turnIndex:gold (recommendation, `#n` for a repeated gold) or dialogueId:turnIndex (generation): what comparisons pair on.' })
+  key: string;
+
+  @Field(() => Int, { nullable: true, description: 'The numeric dialogue id.' })
+  dialogueId: number | null;
+
+  @Field(() => Int, { nullable: true })
+  turnIndex: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The gold item (recommendation).' })
+  gold: string | null;
+
+  @Field({ description: 'false: no prediction for this scorable turn; counted as a miss.' })
+  predicted: boolean;
+
+  @Field(() => GraphQLJSONObject, { description: 'Metric key → this sample’s value.' })
+  values: Record<string, number>;
+}
+
+@ObjectType()
+export class EvaluationSampleConnection extends Connection(EvaluationSample, 'EvaluationSample') {}
+
+@ObjectType({ simpleResolvers: true })
+export class SampleKeys {
+  @Field(() => Int)
+  count: number;
+
+  @Field(() => [String], { description: 'Every such sample key.' })
+  keys: string[];
+}
+
+@ObjectType({ simpleResolvers: true, description: 'B − A for one metric over the shared samples.' })
+export class MetricComparison {
+  @Field()
+  metric: string;
+
+  @Field(() => Int)
+  n: number;
+
+  @Field(() => Float, { nullable: true })
+  meanA: number | null;
+
+  @Field(() => Float, { nullable: true })
+  meanB: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'mean(B − A).' })
+  difference: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Standard error of the paired difference.' })
+  se: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Percentile bootstrap 95 % interval of the difference (lower end).' })
+  ciLow: number | null;
+
+  @Field(() => Float, { nullable: true })
+  ciHigh: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Two-sided p-value of the paired permutation (sign-flip) test.' })
+  pValue: number | null;
+
+  @Field(() => String, { nullable: true, description: '"exact" (every sign pattern) or "monte-carlo".' })
+  permutation: string | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ModeComparison {
+  @Field(() => EvaluationMode)
+  mode: EvaluationMode;
+
+  @Field(() => Int, { description: 'Samples both evaluations scored: the ones compared.' })
+  shared: number;
+
+  @Field(() => SampleKeys, { description: 'Samples only A has (reported, not compared).' })
+  onlyInA: SampleKeys;
+
+  @Field(() => SampleKeys)
+  onlyInB: SampleKeys;
+
+  @Field(() => [MetricComparison])
+  metrics: MetricComparison[];
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Paired comparison of two stored evaluations (metrics.md §9.3).' })
+export class EvaluationComparison {
+  @Field()
+  modelA: string;
+
+  @Field()
+  modelB: string;
+
+  @Field(() => Int)
+  resamples: number;
+
+  @Field(() => Int)
+  seed: number;
+
+  @Field({ description: 'How the interval of the difference is computed.' })
+  intervalMethod: string;
+
+  @Field({ description: 'How the p-value is computed.' })
+  testMethod: string;
+
+  @Field(() => [ModeComparison])
+  modes: ModeComparison[];
+}

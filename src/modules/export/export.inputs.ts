@@ -65,6 +65,12 @@ export class ExportInput {
   @Field(() => String, { nullable: true, description: 'RELEASE: the marker at every assistant mention (default) | first.' })
   marking?: string | null;
 
+  @Field(() => String, { nullable: true, description: 'HF: the dataset card’s license (a Hub license id, default other).' })
+  license?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'HF: the dataset card’s title and pretty_name.' })
+  title?: string | null;
+
   @Field(() => Boolean, { nullable: true, description: 'RELEASE: escape non-ASCII as \\uXXXX (json.dumps default).' })
   asciiOnly?: boolean | null;
 }

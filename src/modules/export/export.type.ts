@@ -12,12 +12,13 @@ export enum ExportFormat {
   LLM_REDIAL = 'LLM_REDIAL',
   CANONICAL = 'CANONICAL',
   JSONL = 'JSONL',
+  HF = 'HF',
 }
 registerEnumType(ExportFormat, {
   name: 'ExportFormat',
   description:
     'CRSLAB (formats.md §8), RELEASE (DistillRecDial release JSONL, §3.6), SFT (student fine-tuning set, §3.4), LLM_REDIAL (LLM-REDIAL layout, §4.4), ' +
-    'CANONICAL (lossless JSONL, §9), JSONL (dialogues with turns and mentions, no provenance).',
+    'CANONICAL (lossless JSONL, §9), JSONL (dialogues with turns and mentions, no provenance), HF (Hugging Face Hub-ready Parquet splits, dataset card and SHA256SUMS, §11).',
 });
 
 @ObjectType('ExportFile', { simpleResolvers: true, description: 'One file an export wrote.' })

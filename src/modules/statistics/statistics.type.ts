@@ -249,8 +249,11 @@ export class Diversity {
   @Field({ description: 'An SVG line chart of S_t by turn.' })
   svg: string;
 
-  @Field(() => [DiversityReference], { description: 'Published values (DistillRecDial 0.422, PEARL 0.598): references, not targets.' })
+  @Field(() => [DiversityReference], { description: 'Published values (DistillRecDial 0.422, PEARL 0.598), for EMBEDDINGS only: references, not targets. Empty for TFIDF, whose values are not comparable.' })
   references: DiversityReference[];
+
+  @Field({ description: 'Whether and how S_t compares with the published values (TF-IDF: not comparable).' })
+  comparability: string;
 
   @Field(() => Int)
   elapsedMs: number;

@@ -1,0 +1,54 @@
+import type { RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../config/config';
+import { decodeId } from '../../pagination/global-id';
+import { authenticateCaller, authorizeOperation } from '../../server/auth';
+import { ErrorCode } from '../../server/errors';
+import { sampleJsonLine, streamSamples } from './evaluation-samples.service';
+import { getEvaluation } from './evaluation.service';
+
+/**
+ * `GET /evaluations/:id/samples.jsonl[?model=…&mode=…]`: every per-sample row of a stored
+ * evaluation as JSON Lines (formats.md §10.5), streamed in keyset batches. Same keys as queries:
+ * readers may download. Errors come as GraphQL-style JSON, never HTML.
+ */
+export function samplesDownloadHandler(options: { dataSource: DataSource; logger: Logger; config: Pick<Config, 'requireKeyForQueries'> }): RequestHandler {
+  const { dataSource, logger, config } = options;
+  return async (req, res) => {
+    let started = false;
+    try {
+      authorizeOperation(await authenticateCaller(dataSource.manager, req.headers.authorization, config), 'query', config);
+      const id = decodeId('id', String(req.params.id), 'Evaluation');
+      const row = await getEvaluation(dataSource.manager, id);
+      if (!row) {
+        res.status(404).json({ errors: [{ message: `id: no such evaluation "${req.params.id}"`, extensions: { code: ErrorCode.NOT_FOUND } }] });
+        return;
+      }
+      const filter = { model: typeof req.query.model === 'string' ? req.query.model : null, mode: typeof req.query.mode === 'string' ? req.query.mode : null };
+      res.status(200);
+      res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="evaluation-${id}-samples.jsonl"`);
+      started = true;
+      for await (const sample of streamSamples(dataSource.manager, id, filter)) {
+        if (!res.write(sampleJsonLine(sample) + '\n')) await new Promise((resolve) => res.once('drain', resolve));
+      }
+      res.end();
+    } catch (error) {
+      if (started) {
+        logger.error({ err: error }, 'samples download failed while streaming');
+        res.destroy(error as Error);
+        return;
+      }
+      if (error instanceof GraphQLError) {
+        const code = String(error.extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+        const status = code === ErrorCode.BAD_USER_INPUT ? 400 : code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 500;
+        res.status(status).json({ errors: [{ message: error.message, extensions: { code } }] });
+        return;
+      }
+      logger.error({ err: error }, 'samples download failed');
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+    }
+  };
+}
