@@ -20,7 +20,7 @@ const QUERY = `query ViewerStatistics($filter: DialogueFilter, $groupBy: [Statis
   stereotypes { key }
 }`;
 
-const DIVERSITY = `turns { turn similarity sampled population } method model overall dialogues references { dataset similarity source }`;
+const DIVERSITY = `turns { turn similarity sampled population } method model overall dialogues comparability references { dataset similarity source }`;
 
 /** A diversity selection of the URL (`compare=dataset:pearl,split:TEST`): one more condition on the page's filter. */
 function selections(query: URLSearchParams): Array<{ label: string; extra: Record<string, string> }> {
@@ -153,7 +153,14 @@ export const statisticsPage: Page = async ({ query, navigate }) => {
       h('h2', null, 'Distributions'),
       h('div', { class: 'charts', id: 'histograms' }, histograms),
       h('h2', null, 'Diversity'),
-      h('div', { id: 'diversity' }, diversityChart(diversitySeries, first.references, includeReferences), diversityTable),
+      h(
+        'div',
+        { id: 'diversity' },
+        diversityChart(diversitySeries, first.references, includeReferences),
+        // With TF-IDF the API returns no published values (another scale); say why none are drawn.
+        h('p', { class: 'muted', id: 'diversity-comparability' }, first.references.length ? first.comparability : `${first.comparability}. The published 0.422 (DistillRecDial) and 0.598 (PEARL) were measured with sentence embeddings, so they are not drawn beside these values; set EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL to compare.`),
+        diversityTable,
+      ),
     ),
   };
 };
