@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { GraphQLError } from 'graphql';
 import { loadConfig } from '../config/config';
 import { OpenDatabase, openDatabase } from '../db/database';
+import { configureSearch } from '../modules/dialogue/dialogue.search';
 import { fromGlobalId } from '../pagination/global-id';
 import { ErrorCode } from '../server/errors';
 
@@ -19,7 +20,9 @@ export class CliError extends Error {
 
 /** Runs a command against the configured database (pending migrations refused) and closes it. */
 export async function withDatabase<T>(fn: (db: OpenDatabase) => Promise<T>): Promise<T> {
-  const db = await openDatabase(loadConfig(), { poolSize: 2 });
+  const config = loadConfig();
+  configureSearch(config);
+  const db = await openDatabase(config, { poolSize: 2 });
   try {
     return await fn(db);
   } finally {

@@ -17,6 +17,8 @@ export interface Config {
   maxQueryDepth: number;
   maxQueryComplexity: number;
   pageCap: number;
+  /** RECDIAL_SEARCH_MAX_CHARS / RECDIAL_SEARCH_MAX_TERMS: the longest `filter.search` (and `searchHighlights(query:)`) accepted. */
+  search: Readonly<SearchLimits>;
   logLevel: string;
   /** Load the bundled sample into a fresh embedded database on first start. */
   loadSample: boolean;
@@ -45,6 +47,15 @@ export interface EmbeddingsConfig {
   /** Texts per request. */
   batchSize: number;
 }
+
+/** Bounds on a full-text search string, so that no search costs seconds of database CPU. */
+export interface SearchLimits {
+  maxChars: number;
+  /** Words, not counting the `or` operator. */
+  maxTerms: number;
+}
+
+export const DEFAULT_SEARCH_LIMITS: Readonly<SearchLimits> = Object.freeze({ maxChars: 500, maxTerms: 32 });
 
 export class ConfigError extends Error {}
 
@@ -81,6 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxQueryDepth: int(env, 'RECDIAL_MAX_QUERY_DEPTH', 10, 1),
     maxQueryComplexity: int(env, 'RECDIAL_MAX_QUERY_COMPLEXITY', 50000, 1),
     pageCap: 100,
+    search: Object.freeze({
+      maxChars: int(env, 'RECDIAL_SEARCH_MAX_CHARS', DEFAULT_SEARCH_LIMITS.maxChars, 1),
+      maxTerms: int(env, 'RECDIAL_SEARCH_MAX_TERMS', DEFAULT_SEARCH_LIMITS.maxTerms, 1),
+    }),
     logLevel: env.LOG_LEVEL || 'info',
     loadSample: bool(env, 'RECDIAL_LOAD_SAMPLE', true),
     apiKeys: env.RECDIAL_API_KEYS?.trim() || null,

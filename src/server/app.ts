@@ -16,6 +16,7 @@ import { createEvaluationAccess } from '../modules/evaluation/evaluation.access'
 import { createExportAccess } from '../modules/export/export.access';
 import { exportDownloadHandler } from '../modules/export/download';
 import { seedApiKeys } from '../modules/api-key/api-key.service';
+import { configureSearch } from '../modules/dialogue/dialogue.search';
 import { authenticateCaller, authPlugin } from './auth';
 import { Context, createContext, ServerServices } from './context';
 import { ErrorCode, PUBLIC_CODES } from './errors';
@@ -49,6 +50,7 @@ export interface RunningServer {
 export async function createApp(options: { dataSource: DataSource; config: Readonly<Config>; logger?: Logger }) {
   const { dataSource, config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel });
+  configureSearch(config);
   const schema = await getSchema();
   if (config.apiKeys) await seedApiKeys(dataSource.manager, config.apiKeys);
   const metrics = createMetrics();

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
+import { createSearchHighlightLoader } from './dialogue.search';
 import { DIALOGUE_COLUMNS, Dialogue, DialogueRow, ItemMention, toDialogue, Turn, TurnRole } from './dialogue.type';
 
 interface TurnRow {
@@ -34,6 +35,8 @@ function group<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][]
 
 export function createDialogueLoaders(manager: EntityManager) {
   return {
+    /** Keyed on (query, dialogue id): one statement per distinct query in a batch. */
+    searchHighlights: createSearchHighlightLoader(manager),
     dialogueById: new DataLoader<number, Dialogue | null>(async (ids) => {
       const rows: DialogueRow[] = await manager.query(`SELECT ${DIALOGUE_COLUMNS} FROM dialogues d WHERE d.id = ANY($1)`, [ids]);
       const byId = new Map(rows.map((r) => [r.id, toDialogue(r)]));

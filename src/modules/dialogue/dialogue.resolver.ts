@@ -4,8 +4,9 @@ import { Context } from '../../server/context';
 import { Item } from '../item/item.type';
 import { Stereotype } from '../stereotype/stereotype.type';
 import { User } from '../user/user.type';
+import { checkSearch } from './dialogue.search';
 import { listDialogues } from './dialogue.service';
-import { Dialogue, DialogueConnection, DialogueFilter, DialogueOrder, ItemMention, Turn, ValidationIssue } from './dialogue.type';
+import { Dialogue, DialogueConnection, DialogueFilter, DialogueOrder, ItemMention, SearchHighlight, Turn, ValidationIssue } from './dialogue.type';
 
 async function itemsOf(ctx: Context, mentions: ItemMention[]): Promise<Item[]> {
   const ids = [...new Set(mentions.map((m) => m.itemId).filter((id): id is number => id !== null))];
@@ -52,6 +53,16 @@ export class DialogueResolver {
   @FieldResolver(() => [Turn])
   turns(@Root() d: Dialogue, @Ctx() ctx: Context): Promise<Turn[]> {
     return ctx.loaders.turnsByDialogueId.load(d.dbId);
+  }
+
+  @FieldResolver(() => [SearchHighlight], {
+    description:
+      'The turns that contain terms of `query` (same syntax and limits as filter.search; usually the same string), in turn order, each with a snippet. ' +
+      'Turns are matched on any term, since a dialogue-level match may spread its terms over several turns.',
+  })
+  searchHighlights(@Root() d: Dialogue, @Ctx() ctx: Context, @Arg('query') query: string): Promise<SearchHighlight[]> {
+    checkSearch('query', query);
+    return ctx.loaders.searchHighlights.load({ query, dialogueId: d.dbId });
   }
 
   @FieldResolver(() => [Item], { description: 'Catalogue items the assistant recommends, in order of first recommendation.' })

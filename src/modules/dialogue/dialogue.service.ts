@@ -2,9 +2,10 @@ import { EntityManager } from 'typeorm';
 import { decodeId } from '../../pagination/global-id';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
 import { badInput } from '../../server/errors';
+import { checkSearch, relevanceFrom, relevanceOrder, searchCondition } from './dialogue.search';
 import { DIALOGUE_COLUMNS, Dialogue, DialogueFilter, DialogueOrder, DialogueRow, DialogueStatus, toDialogue } from './dialogue.type';
 
-const ORDERS: Record<DialogueOrder, KeysetOrder> = {
+const ORDERS: Record<Exclude<DialogueOrder, DialogueOrder.RELEVANCE>, KeysetOrder> = {
   ID_ASC: { name: 'id', direction: 'ASC', columns: [{ expr: 'd.id', cast: 'int' }] },
   ID_DESC: { name: 'id', direction: 'DESC', columns: [{ expr: 'd.id', cast: 'int' }] },
   CREATED_AT_ASC: { name: 'created', direction: 'ASC', columns: [{ expr: 'd.created_at', cast: 'timestamptz' }, { expr: 'd.id', cast: 'int' }] },
@@ -59,10 +60,8 @@ export async function dialogueConditions(
     where.push(`EXISTS (SELECT 1 FROM turn_mentions m WHERE m.dialogue_id = d.id AND m.raw_id = ${param(f.mentionsAsin)})`);
   }
   if (f.search != null) {
-    if (!f.search.trim()) throw badInput(`${argument}.search`, 'must contain at least one word');
-    where.push(
-      `d.id IN (SELECT t.dialogue_id FROM turns t WHERE to_tsvector('english', t.text) @@ websearch_to_tsquery('english', ${param(f.search)}))`,
-    );
+    checkSearch(`${argument}.search`, f.search);
+    where.push(searchCondition(param(f.search)));
   }
   return where;
 }
@@ -73,12 +72,23 @@ export async function listDialogues(
 ): Promise<ConnectionValue<Dialogue>> {
   const params = [...(options.scope?.params ?? [])];
   const where = [...(options.scope?.where ?? []), ...(await dialogueConditions(manager, options.filter, params))];
+  let from = 'dialogues d';
+  let order: KeysetOrder;
+  if (options.orderBy === DialogueOrder.RELEVANCE) {
+    const search = options.filter?.search;
+    if (search == null) throw badInput('orderBy', 'RELEVANCE orders by the match of filter.search; give a search or another order');
+    params.push(search);
+    from = relevanceFrom(`$${params.length}`);
+    order = relevanceOrder(search);
+  } else {
+    order = ORDERS[options.orderBy ?? DialogueOrder.ID_ASC];
+  }
   return paginate<DialogueRow & Record<string, unknown>, Dialogue>(manager, {
     columns: DIALOGUE_COLUMNS,
-    from: 'dialogues d',
+    from,
     where,
     params,
-    order: ORDERS[options.orderBy ?? DialogueOrder.ID_ASC],
+    order,
     args: options.args,
     cap: options.cap,
     map: toDialogue,

@@ -7,7 +7,6 @@ export type RoleValue = 'USER' | 'ASSISTANT';
 @Entity('turns')
 @Check('turns_role_check', `"role" IN ('USER', 'ASSISTANT')`)
 @Index('turns_dialogue_index_key', ['dialogueId', 'index'], { unique: true })
-@Index('turns_text_fts_idx', { synchronize: false }) // GIN over to_tsvector('english', text), in the migration
 export class TurnEntity {
   @PrimaryGeneratedColumn()
   id: number;
