@@ -2,8 +2,8 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from
 import { decodeId } from '../../pagination/global-id';
 import type { Context } from '../../server/context';
 import { notFound } from '../../server/errors';
-import { GenEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
-import { getEvaluation, listEvaluations, startGenerationEvaluation, startRecommendationEvaluation } from './evaluation.service';
+import { GenEvaluationInput, InteractiveEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
+import { getEvaluation, listEvaluations, startGenerationEvaluation, startInteractiveEvaluation, startRecommendationEvaluation } from './evaluation.service';
 import { Evaluation, EvaluationConnection, toEvaluation } from './evaluation.type';
 
 function evaluationId(id: string): number {
@@ -45,6 +45,14 @@ export class EvaluationResolver {
   async evaluateGeneration(@Ctx() ctx: Context, @Arg('input', () => GenEvaluationInput) input: GenEvaluationInput): Promise<Evaluation> {
     const id = await startGenerationEvaluation(ctx.manager, ctx.evaluations, input, { principal: ctx.principal, maxPredictionBytes: ctx.config.maxPredictionBytes });
     return load(ctx, id);
+  }
+
+  @Mutation(() => Evaluation, {
+    description:
+      'Interactive evaluation of a conversational recommender: per prepared user, a simulated seeker (the SIMULATOR endpoint, prompted from the user’s stereotype persona, history and the target’s attributes, never its title) talks to the system until it recommends the target or maxRounds pass. One queue job per user on the workers; each conversation is stored as a SIMULATED dialogue; follow the results with evaluationUpdated. Needs an operator key.',
+  })
+  async evaluateInteractively(@Ctx() ctx: Context, @Arg('input', () => InteractiveEvaluationInput) input: InteractiveEvaluationInput): Promise<Evaluation> {
+    return load(ctx, await startInteractiveEvaluation(ctx.manager, ctx.generation.queue, input, ctx.principal));
   }
 
   @Subscription(() => Evaluation, {
