@@ -4,7 +4,7 @@ import path from 'node:path';
 import type PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../src/config/config';
-import type { ModelRole } from '../src/config/generation';
+import { GENERATING_ROLES, MODEL_ROLES, type ModelRole } from '../src/config/generation';
 import { toGlobalId } from '../src/pagination/global-id';
 import { PythonRandom } from '../src/random/python-random';
 import { createModelClient, listServedModels, ModelEndpointError, publicEndpoint } from './models/clients';
@@ -13,7 +13,7 @@ import { queueName, transactionDb } from './queue/boss';
 import { GOAL_TEMPLATE_PROMPT_KEY, RunConfig, SamplingConfig, Strategy, ValidationConfig } from './run-config';
 import { notifyRun } from './worker/store';
 
-function recdialVersion(config: Readonly<Config>): string {
+export function recdialVersion(config: Readonly<Config>): string {
   return JSON.parse(readFileSync(path.join(config.rootDir, 'package.json'), 'utf8')).version;
 }
 
@@ -66,7 +66,7 @@ export interface RegenerationRequest {
 }
 
 /** One dialogue to write. */
-interface Unit {
+export interface Unit {
   key: string;
   userId: number;
   stereotypeId: number | null;
@@ -82,7 +82,7 @@ export interface QueueAccess {
 }
 
 /** Fails at once, before anything is written, when the role has no endpoint or the endpoint does not serve the model. */
-async function checkEndpoint(config: Readonly<Config>, role: ModelRole) {
+export async function checkEndpoint(config: Readonly<Config>, role: ModelRole) {
   const endpoint = config.generation.endpoints[role];
   if (!endpoint) {
     throw new GenerationRequestError('input.role', `no ${role} model endpoint is configured: set ${role}_BASE_URL and ${role}_MODEL on the server`);
@@ -212,9 +212,9 @@ function hashConfig(config: RunConfig): string {
 }
 
 /** Writes the run, its jobs and the queue entries in one transaction: all of them or none. */
-async function createRun(
+export async function createRun(
   access: QueueAccess,
-  run: { kind: 'GENERATE' | 'REGENERATE'; role: ModelRole; strategy: Strategy; config: RunConfig; priority: number; reason: string | null; createdBy: string | null },
+  run: { kind: 'GENERATE' | 'REGENERATE' | 'INTERACTIVE'; role: ModelRole; strategy: Strategy; config: RunConfig; priority: number; reason: string | null; createdBy: string | null },
   units: Unit[],
   { endpoint, served }: Awaited<ReturnType<typeof checkEndpoint>>,
   sample: DrawnSample | null = null,
@@ -274,7 +274,13 @@ function runConfig(
   };
 }
 
+/** SIMULATOR only plays seekers (evaluateInteractively); it never writes dataset dialogues. */
+function checkGeneratingRole(role: ModelRole): void {
+  if (!GENERATING_ROLES.includes(role)) throw new GenerationRequestError('input.role', `${role} plays the seeker of evaluateInteractively; generate with ${GENERATING_ROLES.join(' or ')}`);
+}
+
 export async function enqueueGeneration(access: QueueAccess, req: GenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
+  checkGeneratingRole(req.role);
   if (req.strategy === 'GOAL_TEMPLATE' && (req.stereotypeIds || req.asStereotypeId !== null || req.teacherFraction !== null)) {
     throw new GenerationRequestError('input.strategy', 'stereotypes, asStereotype and teacherFraction apply to the STEREOTYPE strategy only');
   }
@@ -318,6 +324,7 @@ export async function enqueueGeneration(access: QueueAccess, req: GenerationRequ
 
 /** New versions of the given dialogues; each result supersedes its original, which stays queryable. */
 export async function regenerateDialogues(access: QueueAccess, req: RegenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
+  checkGeneratingRole(req.role);
   const endpoint = await checkEndpoint(access.config, req.role);
   if (req.dialogueIds.length === 0) throw new GenerationRequestError('input', 'no dialogue matches: nothing to regenerate');
   const rows: Array<{ id: number; status: string; userId: number | null; stereotypeId: number | null; targetItemId: number | null; strategy: string; k: number | null; prepared: boolean; pending: boolean }> =
@@ -436,7 +443,7 @@ export async function retryFailedJobs(access: QueueAccess, req: { runId: number 
     )[0];
     const byId = new Map(jobs.map((j) => [j.id, j]));
     const db = transactionDb(m.queryRunner!);
-    for (const role of ['TEACHER', 'STUDENT'] as const) {
+    for (const role of MODEL_ROLES) {
       const mine = requeued.filter((r) => byId.get(r.id)!.role === role);
       for (let i = 0; i < mine.length; i += 1000) {
         await boss.insert(

@@ -1,3 +1,4 @@
+import type { InteractiveRunConfig } from './interactive/evaluation-sync';
 import type { PromptText } from './prompts/load';
 
 export type Strategy = 'STEREOTYPE' | 'GOAL_TEMPLATE';
@@ -50,6 +51,8 @@ export interface RunConfig {
   prompts: Record<string, PromptText>;
   /** STUDENT runs: descriptive metadata of the served adapter (pipeline.md §7.1), when given. */
   adapter?: Record<string, unknown>;
+  /** INTERACTIVE runs (issue 15 §5): the system under test and the evaluation the run feeds. */
+  interactive?: InteractiveRunConfig;
 }
 
 export const GOAL_TEMPLATE_PROMPT_KEY = 'goal-template';

@@ -34,7 +34,8 @@ Output format:
 [USR]: next message of the user
 …and so on, one utterance per line.`;
 
-const PERSONAS: Record<StereotypeKey, string> = {
+/** Each stereotype's persona and conversation plan (also the seeker persona of interactive evaluation). */
+export const PERSONAS: Record<StereotypeKey, string> = {
   'Cold-Start Browser': `The user is a newcomer: there is no viewing history to draw on, and they have only a vague wish driven by a mood or a feeling. The user message gives only the target item's genres and keywords; treat them as the mood the user is loosely circling, which the user describes in everyday words, never as a precise list.
 
 How the conversation unfolds:

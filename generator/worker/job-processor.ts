@@ -12,6 +12,8 @@ import type { AttemptRecord, DialogueToStore, JobRow } from './store';
 
 export interface RunRow {
   id: number;
+  /** GENERATE and REGENERATE write one dialogue from one prompt; INTERACTIVE talks to a system under test (issue 15 §5). */
+  kind?: 'GENERATE' | 'REGENERATE' | 'INTERACTIVE';
   role: ModelRole;
   strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE';
   model: string;
@@ -70,10 +72,30 @@ export interface ProcessorPorts {
     /** Gives the job back as a fresh queue job with the same remaining budget (and the row back to QUEUED). */
     release(job: QueueJob, error: Record<string, unknown> | null): Promise<void>;
   };
+  /**
+   * INTERACTIVE runs: plays one simulated conversation with the system under test and returns
+   * the dialogue to store. Throws PromptInputError (nothing to simulate: skipped),
+   * ConversationFailure (a seeker or system call failed) or ConversationHeld (the seeker's
+   * endpoint is down: given back untouched).
+   */
+  converse?(run: RunRow, row: JobRow): Promise<{ dialogue: DialogueToStore; latencyMs: number }>;
   /** settleRun + notify. */
   settle(runId: number): Promise<void>;
   notify(runId: number): Promise<void>;
 }
+
+/** A conversation's seeker or system call failed; classified like a model error. */
+export class ConversationFailure extends Error {
+  constructor(
+    readonly error: ClassifiedError,
+    readonly latencyMs: number | null,
+  ) {
+    super(error.message);
+  }
+}
+
+/** The seeker's endpoint was known to be down before a call: the job goes back to the queue untouched. */
+export class ConversationHeld extends Error {}
 
 export type Outcome = 'stored' | 'retry' | 'failed' | 'skipped' | 'dropped' | 'released';
 
@@ -95,6 +117,7 @@ export async function processJob(ports: ProcessorPorts, job: QueueJob): Promise<
     }
     run = await ports.loadRun(row.runId);
     await ports.runStarted(run.id);
+    if (run.kind === 'INTERACTIVE') return await processConversation(ports, job, row, run);
 
     let prompt: BuiltPrompt;
     try {
@@ -142,7 +165,8 @@ export async function processJob(ports: ProcessorPorts, job: QueueJob): Promise<
     const { processed, domain } = await ports.process(run, row, prompt, clean.text, finishReason);
     const dialogue: DialogueToStore = {
       domain,
-      source: run.role,
+      // Generation runs are TEACHER or STUDENT (enqueue refuses SIMULATOR; its runs are INTERACTIVE).
+      source: run.role as 'TEACHER' | 'STUDENT',
       strategy: run.strategy,
       // The name we asked for: servers answer with their own spelling (`…@main`), kept as responseModel.
       model: run.model,
@@ -185,6 +209,33 @@ export async function processJob(ports: ProcessorPorts, job: QueueJob): Promise<
     ports.log.error({ err: error, jobId: job.data.jobId, stage }, 'generation job failed on our side');
     return apply(ports, job, row, run, { kind: 'failed', error: c }, null);
   }
+}
+
+/** An INTERACTIVE job: one simulated conversation, through the same exits and transitions as a generation job. */
+async function processConversation(ports: ProcessorPorts, job: QueueJob, row: JobRow, run: RunRow): Promise<Outcome> {
+  if (!ports.converse) throw new Error(`run ${run.id} is INTERACTIVE but this worker cannot hold conversations`);
+  let produced: { dialogue: DialogueToStore; latencyMs: number };
+  try {
+    produced = await ports.converse(run, row);
+  } catch (error) {
+    if (ports.crashed()) return 'dropped';
+    if (error instanceof PromptInputError) return apply(ports, job, row, run, { kind: 'skipped', code: error.code, message: error.message }, null);
+    if (error instanceof ConversationHeld) return apply(ports, job, row, run, { kind: 'held' }, null);
+    if (error instanceof ConversationFailure) {
+      return apply(ports, job, row, run, error.error.unreachable ? { kind: 'unreachable', error: error.error } : { kind: 'failed', error: error.error }, error.latencyMs);
+    }
+    throw error;
+  }
+  if (ports.crashed()) return 'dropped';
+  const attempt: AttemptRecord = { attempt: row.attempts, outcome: 'OK', retryable: false, httpStatus: 200, message: null, latencyMs: produced.latencyMs, worker: ports.workerId };
+  try {
+    await ports.storeDialogue(row, produced.dialogue, attempt);
+  } catch (error) {
+    if (ports.crashed()) return 'dropped';
+    ports.log.error({ err: error, jobId: job.data.jobId, stage: 'store' }, 'simulated conversation could not be stored');
+    return apply(ports, job, row, run, { kind: 'failed', error: workerError(error, 'store') }, null);
+  }
+  return apply(ports, job, row, run, { kind: 'stored' }, produced.latencyMs);
 }
 
 /**

@@ -3,6 +3,7 @@ import { toGlobalId } from '../../src/pagination/global-id';
 import { storable } from '../../src/text/unstorable';
 import type { TitleRewrite } from '../output/normalise-titles';
 import type { ProcessedDialogue, ValidationIssue } from '../types';
+import { syncInteractiveEvaluation } from '../interactive/evaluation-sync';
 
 export const RUN_CHANNEL = 'recdial_generation_run';
 
@@ -44,7 +45,9 @@ export async function recordAttempt(manager: EntityManager, job: Pick<JobRow, 'i
 
 export interface DialogueToStore {
   domain: string;
-  source: 'TEACHER' | 'STUDENT';
+  source: 'TEACHER' | 'STUDENT' | 'SIMULATED';
+  /** Default 'generated'; simulated conversations name theirs (e.g. 'simulated'). */
+  dataset?: string;
   strategy: string;
   model: string;
   stereotypeId: number | null;
@@ -90,14 +93,14 @@ export async function storeDialogue(dataSource: DataSource, job: JobRow, d: Dial
       `INSERT INTO dialogues (dataset, domain, stereotype_id, user_id, target_item_id, target_raw_id, source, status, strategy, model,
                               provenance, rejection_reasons, warnings, named_item_ids, version, supersedes_id,
                               generation_run_id, generation_job_id, content_hash)
-       VALUES ('generated', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       VALUES ($19, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
        ON CONFLICT (generation_job_id) DO NOTHING RETURNING id`,
       [
         d.domain, d.stereotypeId, job.userId, d.targetItemId, d.targetAsin, d.source, status, d.strategy, d.model,
         JSON.stringify(d.processed.titleRewrites ? { ...d.provenance, titleRewrites: d.processed.titleRewrites } : d.provenance),
         JSON.stringify(issues.filter((i) => i.severity === 'error')),
         JSON.stringify(issues.filter((i) => i.severity === 'warning')),
-        d.processed.namedAsins, version, job.supersedesId, job.runId, job.id, d.processed.contentHash,
+        d.processed.namedAsins, version, job.supersedesId, job.runId, job.id, d.processed.contentHash, d.dataset ?? 'generated',
       ],
     );
     if (!row) return null;
@@ -159,4 +162,6 @@ export async function settleRun(manager: EntityManager, runId: number): Promise<
 /** Tells subscribed API servers that a run changed (they re-read its counts). */
 export async function notifyRun(manager: EntityManager, runId: number): Promise<void> {
   await manager.query('SELECT pg_notify($1, $2)', [RUN_CHANNEL, String(runId)]);
+  // An INTERACTIVE run's evaluation follows the run (a no-op lookup for other runs).
+  await syncInteractiveEvaluation(manager, runId);
 }

@@ -17,6 +17,7 @@ type Stereotype = Awaited<ReturnType<typeof loadStereotypes>>[number];
 import { deadLetterQueueName, GenerationJobData, queueName, startBoss, transactionDb } from '../queue/boss';
 import { GOAL_TEMPLATE_PROMPT_KEY } from '../run-config';
 import type { CatalogueItem, ProcessedDialogue } from '../types';
+import { makeConverse } from '../interactive/worker-ports';
 import { EndpointGate } from './endpoint-gate';
 import { processJob, ProcessorPorts, QueueJob, RunRow } from './job-processor';
 import { JOB_COLUMNS, JobRow, notifyRun, recordAttempt, settleRun, storeDialogue } from './store';
@@ -61,7 +62,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { dataSource, config, logger } = options;
   const endpoints = Object.values(config.generation.endpoints) as ModelEndpointConfig[];
   if (endpoints.length === 0) {
-    throw new Error('no model endpoint is configured: set TEACHER_BASE_URL/TEACHER_MODEL and/or STUDENT_BASE_URL/STUDENT_MODEL');
+    throw new Error('no model endpoint is configured: set TEACHER_BASE_URL/TEACHER_MODEL, STUDENT_BASE_URL/STUDENT_MODEL and/or SIMULATOR_BASE_URL/SIMULATOR_MODEL');
   }
   const boss = await startBoss({ url: options.url, supervise: true, generation: config.generation, max: 4 });
   boss.on('error', (error) => logger.warn({ err: error }, 'pg-boss error (it retries by itself)'));
@@ -92,7 +93,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   const loadRun = successCache(async (runId: number): Promise<RunRow> => {
     const rows: RunRow[] = await dataSource.query(
-      `SELECT id, role, strategy, model, endpoint, served_models AS "servedModels", config, status FROM generation_runs WHERE id = $1`,
+      `SELECT id, kind, role, strategy, model, endpoint, served_models AS "servedModels", config, status FROM generation_runs WHERE id = $1`,
       [runId],
     );
     if (!rows[0]) throw new Error(`generation run ${runId} does not exist`);
@@ -147,7 +148,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       targetAsin: prompt.targetAsin,
       targetHidden: prompt.targetHidden,
       ...run.config.validation,
-      role: run.role,
+      role: run.role as 'TEACHER' | 'STUDENT',
     });
   }
 
@@ -250,6 +251,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           });
         },
       },
+      // INTERACTIVE runs' jobs come to the SIMULATOR endpoint's loop only (a queue per role).
+      converse: role === 'SIMULATOR' ? makeConverse({ dataSource, client, workerId, slot: (fn) => requests.run(fn), endpointDown: () => gate.down, reportUnreachable: () => gate.reportUnreachable() }) : undefined,
       settle: afterJob,
       notify: (runId) => notifyRun(dataSource.manager, runId),
     };

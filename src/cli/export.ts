@@ -33,7 +33,7 @@ export function selection(command: Command): Command {
     .option('--split <splits>', 'only these splits (comma-separated or repeated), e.g. train,valid', splitList)
     .option('--stereotype <key>', 'only this stereotype, e.g. "History + Hint Seeker"')
     .option('--dataset <name>', 'only this dataset, e.g. distillrecdial, generated')
-    .addOption(new Option('--source <source>', 'only dialogues of this source').choices(['IMPORTED', 'TEACHER', 'STUDENT']))
+    .addOption(new Option('--source <source>', 'only dialogues of this source').choices(['IMPORTED', 'TEACHER', 'STUDENT', 'SIMULATED']))
     .option('--run <id>', 'only dialogues of this generation run', generationRunId)
     .addOption(new Option('--status <status>', 'dialogue status; all for every status').choices(['ACCEPTED', 'REJECTED', 'SUPERSEDED', 'all']).default('ACCEPTED'))
     .option('--quiet', 'no progress output');

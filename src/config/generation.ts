@@ -1,7 +1,11 @@
 import { ConfigError, int } from './config';
 
-export type ModelRole = 'TEACHER' | 'STUDENT';
-export const MODEL_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT'];
+export type ModelRole = 'TEACHER' | 'STUDENT' | SimulatorRole;
+export const MODEL_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT', 'SIMULATOR'];
+/** Interactive evaluation (issue 15 §5): the model that plays the seeker (SIMULATOR_BASE_URL, SIMULATOR_MODEL, …). */
+export type SimulatorRole = 'SIMULATOR';
+/** The roles that write dataset dialogues from a prompt (generate, regenerate); SIMULATOR only talks to a system under test. */
+export const GENERATING_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT'];
 
 /** One OpenAI-compatible endpoint (vLLM in production) serving one role. */
 export interface ModelEndpointConfig {

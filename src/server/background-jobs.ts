@@ -46,6 +46,8 @@ export interface BackgroundJobsOptions {
   /** What the user should do after an interruption, e.g. "start it again". */
   retryHint: string;
   progressEveryMs?: number;
+  /** Rows the start-up sweep may mark interrupted (SQL condition); default all. INTERACTIVE evaluations run on workers, not in an API process. */
+  sweepWhere?: string;
 }
 
 const json = (value: unknown) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
@@ -80,7 +82,7 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
     .query(
       `WITH failed AS (
          UPDATE ${table} SET status = 'FAILED', finished_at = now(), error = $1
-          WHERE status IN ('QUEUED', 'RUNNING') AND coalesce(heartbeat_at, created_at) < now() - interval '${STALE_AFTER_S} seconds'
+          WHERE status IN ('QUEUED', 'RUNNING') AND coalesce(heartbeat_at, created_at) < now() - interval '${STALE_AFTER_S} seconds' AND (${options.sweepWhere ?? 'true'})
           RETURNING id)
        SELECT id FROM failed`,
       [interrupted(`before this ${noun} finished`)],

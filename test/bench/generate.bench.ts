@@ -8,9 +8,13 @@
  *   (split)  two workers, --concurrency 32 each;
  *   (fault)  two workers, --concurrency 32 each, one of them SIGKILLed mid-run; lost and
  *            duplicated dialogues are counted from the database.
+ *   (interactive) one worker with a SIMULATOR endpoint, --concurrency 64: evaluateInteractively
+ *            against a scripted HTTP CRS (in this process, --crs-latency per reply); the scripted
+ *            server plays the seeker. Conversations/s against the limit the seeker cap allows
+ *            (below); lost and duplicated conversations are counted as for generation.
  *
  *   node dist/test/bench/generate.bench.js [--dialogues 2000] [--latency 500] [--cap 64]
- *        [--kill-at 0.3] [--only single,split,fault] [--keep]
+ *        [--kill-at 0.3] [--conversations 500] [--crs-latency 100] [--only single,split,fault,interactive] [--keep]
  *
  * The number of dialogues also comes from BENCH_DIALOGUES (`--dialogues` wins). Each run is one
  * generation run of that many dialogues (one per prepared user, `limit: N`) over the same
@@ -38,10 +42,12 @@ import { createDataSource } from '../../src/db/data-source';
 import { migrate } from '../../src/db/migrate';
 import { fromGlobalId } from '../../src/pagination/global-id';
 import { seedGenerationWorld } from '../support/generation-world';
+import { startScriptedCrs, type ScriptedCrs } from '../support/scripted-crs';
 import { CLI, PgCluster, ROOT, ScratchDatabase, createScratchDatabase, fmt, fmtInt, freePort, log, onInterrupt, recdialCliExists, recdialEnv, startPostgres, table, writeJson } from './support';
 import { DEFAULT_OUT } from './synthesize';
 
 const MODEL = 'teacher-model';
+const SEEKER_MODEL = 'seeker-model';
 const SCRIPTED_MAIN = path.join(ROOT, 'dist', 'test', 'support', 'scripted-openai-main.js');
 const OPERATOR_SECRET = `bench-${crypto.randomBytes(12).toString('hex')}`;
 
@@ -180,7 +186,7 @@ interface ModelStats {
 }
 
 async function startModelServer(latencyMs: number): Promise<ModelServer> {
-  const proc = new Proc('scripted-openai', [SCRIPTED_MAIN, '--latency', String(latencyMs), '--models', MODEL], process.env);
+  const proc = new Proc('scripted-openai', [SCRIPTED_MAIN, '--latency', String(latencyMs), '--models', `${MODEL},${SEEKER_MODEL}`], process.env);
   const m = await proc.waitFor(/\{"baseUrl":"[^"]+"\}/, 30_000);
   const baseUrl: string = JSON.parse(m[0]).baseUrl;
   return { proc, baseUrl, control: baseUrl.replace(/\/v1$/, '/_control') };
@@ -204,7 +210,13 @@ interface Api {
 
 async function startApi(dbUrl: string, model: ModelServer): Promise<Api> {
   const port = await freePort();
-  const env = recdialEnv(dbUrl, { ...GENERATION_ENV, TEACHER_BASE_URL: model.baseUrl, RECDIAL_API_KEYS: `bench:operator:${OPERATOR_SECRET}` });
+  const env = recdialEnv(dbUrl, {
+    ...GENERATION_ENV,
+    TEACHER_BASE_URL: model.baseUrl,
+    SIMULATOR_BASE_URL: model.baseUrl,
+    SIMULATOR_MODEL: SEEKER_MODEL,
+    RECDIAL_API_KEYS: `bench:operator:${OPERATOR_SECRET}`,
+  });
   const proc = new Proc('recdial serve', [CLI, 'serve', '--port', String(port)], env);
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -389,7 +401,141 @@ async function runScenario(s: Scenario, ctx: { dbUrl: string; api: Api; model: M
   }
 }
 
-async function measureRun(db: Client, runId: number) {
+// ---------------------------------------------------------------------------------------------
+// The interactive run
+
+/**
+ * A conversation is a job whose attempt spans several requests, so its expiry is set well above
+ * the longest conversation (maxRounds seeker and system calls, each waiting for a slot).
+ */
+const INTERACTIVE_ENV = { ...GENERATION_ENV, SIMULATOR_MODEL: SEEKER_MODEL, SIMULATOR_TIMEOUT_MS: '4000', RECDIAL_JOB_EXPIRE_S: '60' };
+const INTERACTIVE_ROUNDS = 3;
+/** The scripted CRS recommends popular items before this round, then ranks by the seeker's words. */
+const CRS_TARGET_AFTER = 2;
+
+interface InteractiveRunResult {
+  runId: number;
+  evaluationId: string;
+  status: string;
+  evaluationStatus: string;
+  requested: number;
+  stored: number;
+  lost: number;
+  duplicatedByJob: number;
+  duplicatedByUser: number;
+  retriedJobs: number;
+  failedAttempts: Record<string, number>;
+  activeSeconds: number;
+  rate: number;
+  /** Seeker requests per conversation (rounds + the acceptance), measured. */
+  seekerCallsPerConversation: number;
+  /** System replies per conversation (= rounds), measured. */
+  systemCallsPerConversation: number;
+  /** min(cap / (seeker calls × latency), 2 × cap / conversation time): what the seeker cap and the job limit allow. */
+  limit: number;
+  shareOfLimit: number;
+  model: ModelStats;
+  crs: { maxInFlight: number; completed: number };
+  success: number | null;
+  recallAtK: number | null;
+  /** Share of the machine's CPU time that was busy during the run; worker CPU seconds. */
+  machineBusy: number | null;
+  workerCpuSeconds: number | null;
+  /** Seeker requests in flight at the model server, sampled every 100 ms while the run was RUNNING. */
+  meanInFlight: number;
+}
+
+async function runInteractive(ctx: { dbUrl: string; api: Api; model: ModelServer; crs: ScriptedCrs; conversations: number; cap: number; latencyMs: number; crsLatencyMs: number; db: Client }): Promise<InteractiveRunResult> {
+  log(`interactive: one worker, SIMULATOR --concurrency ${ctx.cap}, ${fmtInt(ctx.conversations)} conversations of at most ${INTERACTIVE_ROUNDS} rounds`);
+  await modelControl(ctx.model, 'reset');
+  const env = recdialEnv(ctx.dbUrl, { ...INTERACTIVE_ENV, SIMULATOR_BASE_URL: ctx.model.baseUrl, SIMULATOR_MAX_IN_FLIGHT: String(ctx.cap) });
+  const worker = new Proc('interactive worker', [CLI, 'worker', '--concurrency', String(ctx.cap)], env);
+  try {
+    await worker.waitFor(/working for SIMULATOR/, 60_000);
+    const res = await fetch(ctx.api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_SECRET}` },
+      body: JSON.stringify({
+        query: 'mutation($input: InteractiveEvaluationInput!) { evaluateInteractively(input: $input) { id options } }',
+        variables: { input: { system: { httpEndpoint: ctx.crs.url }, limit: ctx.conversations, maxRounds: INTERACTIVE_ROUNDS, k: 3 } },
+      }),
+    });
+    const body = (await res.json()) as { data?: { evaluateInteractively?: { id: string; options: { runId: string } } }; errors?: unknown[] };
+    const evaluation = body.data?.evaluateInteractively;
+    if (res.status !== 200 || body.errors || !evaluation) throw new Error(`evaluateInteractively failed (HTTP ${res.status}): ${JSON.stringify(body.errors ?? body)}`);
+    const runId = Number(fromGlobalId(evaluation.options.runId)!.id);
+    const enqueuedAt = Date.now();
+    const cpuBefore = machineCpu();
+    const workerCpuBefore = processCpuSeconds(worker.pid);
+    const deadline = enqueuedAt + 120_000 + (8 * ctx.conversations * (INTERACTIVE_ROUNDS + 1) * ctx.latencyMs) / ctx.cap;
+    let lastLog = Date.now();
+    const inFlightSamples: number[] = [];
+    for (;;) {
+      const [r] = await query<{ status: string; stored: number }>(
+        ctx.db,
+        `SELECT r.status, (SELECT count(*)::int FROM dialogues d WHERE d.generation_run_id = r.id) AS stored FROM generation_runs r WHERE r.id = $1`,
+        [runId],
+      );
+      if (!['QUEUED', 'RUNNING'].includes(r.status)) break;
+      if (r.status === 'RUNNING') inFlightSamples.push((await modelStats(ctx.model)).inFlight);
+      if (worker.exited) throw new Error(`interactive: the worker exited (${worker.exitSignal ?? worker.exitCode}):\n${worker.output()}`);
+      if (Date.now() > deadline) throw new Error(`interactive: run ${runId} still ${r.status} (${r.stored}/${ctx.conversations} stored)`);
+      if (Date.now() - lastLog >= 5_000) {
+        lastLog = Date.now();
+        log(`interactive: ${fmtInt(r.stored)}/${fmtInt(ctx.conversations)} conversations stored after ${fmt((Date.now() - enqueuedAt) / 1000, 1)} s`);
+      }
+      await sleep(100);
+    }
+    const cpuAfter = machineCpu();
+    const workerCpuAfter = processCpuSeconds(worker.pid);
+    const m = await measureRun(ctx.db, runId, 'generation-simulator');
+    const [calls] = await query(
+      ctx.db,
+      `SELECT avg((provenance #>> '{interactive,rounds}')::int + CASE WHEN provenance #>> '{interactive,successRound}' IS NULL THEN 0 ELSE 1 END)::float8 AS seeker,
+              avg((provenance #>> '{interactive,rounds}')::int)::float8 AS system
+         FROM dialogues WHERE generation_run_id = $1`,
+      [runId],
+    );
+    const [evaluationRow] = await query(ctx.db, `SELECT status, results FROM evaluations WHERE id = $1`, [Number(fromGlobalId(evaluation.id)!.id)]);
+    const overall = (evaluationRow.results as Array<{ stereotype: string | null; metrics: Record<string, { mean: number | null }> }>).find((r) => r.stereotype === null);
+    const seekerCalls = calls.seeker as number;
+    const systemCalls = calls.system as number;
+    const conversationSeconds = (seekerCalls * ctx.latencyMs + systemCalls * ctx.crsLatencyMs) / 1000;
+    const limit = Math.min(ctx.cap / ((seekerCalls * ctx.latencyMs) / 1000), (2 * ctx.cap) / conversationSeconds);
+    const rate = m.stored / m.activeSeconds;
+    log(`interactive: run ${runId} ${m.status}: ${fmtInt(m.stored)} conversations in ${fmt(m.activeSeconds)} s`);
+    return {
+      runId,
+      evaluationId: evaluation.id,
+      status: m.status,
+      evaluationStatus: evaluationRow.status,
+      requested: m.requested,
+      stored: m.stored,
+      lost: m.lost,
+      duplicatedByJob: m.duplicatedByJob,
+      duplicatedByUser: m.duplicatedByUser,
+      retriedJobs: m.retriedJobs,
+      failedAttempts: m.failedAttempts,
+      activeSeconds: m.activeSeconds,
+      rate,
+      seekerCallsPerConversation: seekerCalls,
+      systemCallsPerConversation: systemCalls,
+      limit,
+      shareOfLimit: rate / limit,
+      model: await modelStats(ctx.model),
+      crs: ctx.crs.stats(),
+      success: overall?.metrics.success?.mean ?? null,
+      recallAtK: overall?.metrics['recall@3']?.mean ?? null,
+      machineBusy: cpuBefore && cpuAfter ? (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total) : null,
+      workerCpuSeconds: workerCpuBefore !== null && workerCpuAfter !== null ? workerCpuAfter - workerCpuBefore : null,
+      meanInFlight: inFlightSamples.length ? inFlightSamples.reduce((a, b) => a + b, 0) / inFlightSamples.length : 0,
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+async function measureRun(db: Client, runId: number, queueName = 'generation-teacher') {
   const [run] = await query(
     db,
     `SELECT status, requested,
@@ -415,8 +561,8 @@ async function measureRun(db: Client, runId: number) {
   // before its acknowledgement: it expires, is retried, finds its dialogue and is dropped).
   const [queued] = await query(
     db,
-    `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'generation-teacher' AND state IN ('created', 'retry', 'active') AND (data->>'runId')::int = $1`,
-    [runId],
+    `SELECT count(*)::int AS n FROM pgboss.job WHERE name = $2 AND state IN ('created', 'retry', 'active') AND (data->>'runId')::int = $1`,
+    [runId, queueName],
   );
   const [latency] = await query(db, `SELECT avg(latency_ms)::float8 AS ms FROM generation_attempts WHERE run_id = $1 AND outcome = 'OK'`, [runId]);
   return {
@@ -481,6 +627,8 @@ async function main(): Promise<boolean> {
       cap: { type: 'string' },
       'kill-at': { type: 'string' },
       only: { type: 'string' },
+      conversations: { type: 'string' },
+      'crs-latency': { type: 'string' },
       keep: { type: 'boolean' },
     },
     strict: true,
@@ -496,8 +644,12 @@ async function main(): Promise<boolean> {
   if (cap % 2 !== 0) throw new Error('--cap must be even (the split runs give each of two workers half of it)');
   const killAt = values['kill-at'] === undefined ? 0.3 : Number(values['kill-at']);
   if (!(killAt > 0 && killAt < 1)) throw new Error('--kill-at must be a share between 0 and 1');
-  const only = (values.only ?? 'single,split,fault').split(',').map((s) => s.trim()) as ScenarioKey[];
-  for (const o of only) if (!['single', 'split', 'fault'].includes(o)) throw new Error(`--only: unknown run "${o}"`);
+  const only = (values.only ?? 'single,split,fault,interactive').split(',').map((s) => s.trim()) as Array<ScenarioKey | 'interactive'>;
+  for (const o of only) if (!['single', 'split', 'fault', 'interactive'].includes(o)) throw new Error(`--only: unknown run "${o}"`);
+  const conversations = positive('conversations', values.conversations, Math.max(1, Math.min(dialogues, 500)));
+  if (conversations > dialogues) throw new Error('--conversations must be at most --dialogues (one conversation per prepared user)');
+  const crsLatencyMs = values['crs-latency'] === undefined ? 100 : Number(values['crs-latency']);
+  if (!Number.isInteger(crsLatencyMs) || crsLatencyMs < 0) throw new Error('--crs-latency must be a non-negative integer (ms)');
   if (!recdialCliExists()) throw new Error('dist/src/cli.js does not exist: run `npm run build` first');
   const limit = cap / (latencyMs / 1000);
 
@@ -513,6 +665,7 @@ async function main(): Promise<boolean> {
       { key: 'fault', label: `two workers, --concurrency ${cap / 2} each; one SIGKILLed at ${fmt(killAt * 100, 0)} % stored`, workers: 2, concurrency: cap / 2, killAt },
     ] as Scenario[]
   ).filter((s) => only.includes(s.key));
+  let crs: ScriptedCrs | null = null;
 
   let cluster: PgCluster | null = null;
   let scratch: ScratchDatabase | null = null;
@@ -522,6 +675,7 @@ async function main(): Promise<boolean> {
   const cleanup = () =>
     (cleaning ??= (async () => {
       await stopAll();
+      await crs?.close().catch(() => undefined);
       await db?.end().catch(() => undefined);
       if (!values.keep) await scratch?.drop().catch(() => undefined);
       await cluster?.stop();
@@ -561,6 +715,16 @@ async function main(): Promise<boolean> {
       results.push(await runScenario(s, { dbUrl: scratch.url, api, model, dialogues, cap, latencyMs, db }));
       await db.query('VACUUM ANALYZE dialogues, turns, turn_mentions, generation_jobs, generation_attempts, generation_runs');
     }
+    let interactive: InteractiveRunResult | null = null;
+    if (only.includes('interactive')) {
+      const items = await query<{ asin: string; title: string; genres: string[]; keywords: string[] }>(
+        db,
+        `SELECT asin, COALESCE(NULLIF(cleaned_title, ''), title) AS title, genres, keywords FROM items ORDER BY asin`,
+      );
+      crs = await startScriptedCrs({ items, popular: items.slice(0, 3).map((i) => i.asin), targetAfterRounds: CRS_TARGET_AFTER, k: 3, latencyMs: crsLatencyMs });
+      log(`scripted HTTP CRS at ${crs.url}, ${crsLatencyMs} ms per reply`);
+      interactive = await runInteractive({ dbUrl: scratch.url, api, model, crs, conversations, cap, latencyMs, crsLatencyMs, db });
+    }
 
     // Checks.
     const failures: string[] = [];
@@ -574,6 +738,13 @@ async function main(): Promise<boolean> {
         failures.push(`${tag} ${fmt(r.rate, 1)} dialogues/s is ${fmt(r.shareOfLimit * 100, 1)} % of the limit (target ≥ ${MIN_SHARE_OF_LIMIT * 100} %)`);
       }
       if (r.scenario === 'fault' && r.retriedJobs === 0) failures.push(`${tag} no job was retried: the kill hit no job in flight, so it proved nothing`);
+    }
+    if (interactive) {
+      const i = interactive;
+      if (i.status !== 'COMPLETED' || i.evaluationStatus !== 'COMPLETED') failures.push(`interactive: run ended ${i.status}, evaluation ${i.evaluationStatus}`);
+      if (i.lost !== 0) failures.push(`interactive: ${i.lost} conversation(s) lost`);
+      if (i.duplicatedByJob !== 0 || i.duplicatedByUser !== 0) failures.push(`interactive: duplicated conversations (by job ${i.duplicatedByJob}, by user ${i.duplicatedByUser})`);
+      if (i.model.maxInFlight > cap) failures.push(`interactive: the seeker's server saw ${i.model.maxInFlight} requests in flight (cap ${cap})`);
     }
 
     console.log('');
@@ -624,6 +795,41 @@ async function main(): Promise<boolean> {
       console.log(`${r.scenario}: ${extra.join('; ')}`);
     }
 
+    if (interactive) {
+      const i = interactive;
+      console.log('');
+      console.log(
+        `Interactive evaluation through the same queue: ${fmtInt(i.requested)} conversations of at most ${INTERACTIVE_ROUNDS} rounds, seeker at ${latencyMs} ms per request (cap ${cap}), ` +
+          `scripted HTTP CRS at ${crsLatencyMs} ms per reply; ${fmt(i.seekerCallsPerConversation, 2)} seeker and ${fmt(i.systemCallsPerConversation, 2)} system calls per conversation → limit ${fmt(i.limit, 1)} conversations/s`,
+      );
+      console.log(
+        table(
+          ['run', 'conversations', 's', 'conversations/s', '% of limit', 'seeker maxInFlight', 'mean in flight', 'CRS maxInFlight', 'retried jobs', 'lost', 'duplicated', 'success', 'recall@3', 'CPU busy', 'worker CPU s'],
+          [[
+            `interactive (1 × ${cap})`,
+            fmtInt(i.stored),
+            fmt(i.activeSeconds),
+            fmt(i.rate, 1),
+            `${fmt(i.shareOfLimit * 100, 1)} %`,
+            `${i.model.maxInFlight} / ${cap}`,
+            fmt(i.meanInFlight, 1),
+            String(i.crs.maxInFlight),
+            fmtInt(i.retriedJobs),
+            fmtInt(i.lost),
+            fmtInt(i.duplicatedByJob + i.duplicatedByUser),
+            fmt(i.success, 3),
+            fmt(i.recallAtK, 3),
+            i.machineBusy === null ? 'n/a' : `${fmt(i.machineBusy * 100, 0)} %`,
+            fmt(i.workerCpuSeconds, 1),
+          ]],
+        ),
+      );
+      console.log(
+        `limit: min(cap / (seeker calls × latency), 2 × cap jobs / conversation time): the seeker cap bounds requests, the worker holds twice as many jobs as requests in flight, ` +
+          `and a conversation's calls are sequential. Failed attempts: ${Object.keys(i.failedAttempts).length ? Object.entries(i.failedAttempts).map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}.`,
+      );
+    }
+
     const summary = {
       bench: 'generate',
       date: new Date().toISOString(),
@@ -647,11 +853,25 @@ async function main(): Promise<boolean> {
           },
         ]),
       ),
+      ...(interactive
+        ? {
+            interactive: {
+              conversations: interactive.stored,
+              seconds: Number(interactive.activeSeconds.toFixed(2)),
+              perSecond: Number(interactive.rate.toFixed(1)),
+              limit: Number(interactive.limit.toFixed(1)),
+              shareOfLimit: Number(interactive.shareOfLimit.toFixed(3)),
+              maxInFlight: interactive.model.maxInFlight,
+              lost: interactive.lost,
+              duplicated: interactive.duplicatedByJob + interactive.duplicatedByUser,
+            },
+          }
+        : {}),
       ok: failures.length === 0,
     };
     console.log(`JSON ${JSON.stringify(summary)}`);
     const outFile = path.join(DEFAULT_OUT, 'generate.json');
-    writeJson(outFile, { ...summary, seedSeconds, preparedUsers: prepared, settings: GENERATION_ENV, results });
+    writeJson(outFile, { ...summary, seedSeconds, preparedUsers: prepared, settings: GENERATION_ENV, results, interactiveResult: interactive });
     console.log(`results written to ${path.relative(ROOT, outFile)}`);
     if (values.keep) log(`kept database ${scratch.url}`);
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import express from 'express';
 import type { Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/config';
+import { toGlobalId } from '../../src/pagination/global-id';
 import { viewerRouter } from '../../src/server/viewer';
 import { startTestApi, type TestApi } from '../support/api';
 import { describeWithBrowser, openBrowser, testOutputDir, type BrowserSession } from '../support/browser';
@@ -262,6 +263,26 @@ describeWithBrowser('the dataset viewer in a real browser', () => {
     expect(charts).toBeGreaterThanOrEqual(6); // hit, mrr, ndcg at k 1 and 10
     expect(await page.locator('#metric-charts svg').count()).toBe(charts);
     await checkPage('evaluations');
+  });
+
+  test('evaluations: an interactive evaluation shows its metrics per stereotype as mean and 95 % interval', async () => {
+    // The row as the interactive-evaluation worker writes it (generator/interactive/evaluation-sync.ts).
+    const estimate = (mean: number, low: number, high: number, n: number) => ({ mean, standardError: 0.1, low, high, n });
+    const results = [
+      { stereotype: null, conversations: 4, metrics: { success: estimate(0.75, 0.3, 0.954, 4), rounds_to_success: estimate(2, 1.5, 2.5, 3) } },
+      { stereotype: 'History-Only Explorer', conversations: 4, metrics: { success: estimate(0.75, 0.3, 0.954, 4), rounds_to_success: { mean: null, standardError: null, low: null, high: null, n: 0 } } },
+    ];
+    const [row] = await db.dataSource.query(
+      `INSERT INTO evaluations (kind, status, options, results, progress, finished_at) VALUES ('INTERACTIVE', 'COMPLETED', '{}', $1, 1, now()) RETURNING id`,
+      [JSON.stringify(results)],
+    );
+    await open(`/viewer/evaluations?evaluation=${encodeURIComponent(toGlobalId('Evaluation', row.id))}`);
+    expect(await page.locator('#interactive-table tbody tr').count()).toBe(2);
+    const text = await page.textContent('#interactive-table');
+    expect(text).toContain('0.750 [0.300, 0.954]');
+    expect(text).toContain('History-Only Explorer');
+    expect(await page.locator('#results-table').count()).toBe(0);
+    await checkPage('evaluations-interactive');
   });
 
   test('an unknown dialogue id shows an error page, not a blank one', async () => {

@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { ACCEPT_CUE, SEEKER_MARKER } from '../../generator/interactive/seeker';
 
 export type Behaviour =
   | { kind: 'ok' }
@@ -31,7 +32,9 @@ export type Behaviour =
   | { kind: 'drop' }
   | { kind: 'text'; content: string; finishReason?: string }
   /** A valid dialogue with a U+0000 and a lone surrogate in its first utterance, as small fine-tuned models sometimes emit. */
-  | { kind: 'garble' };
+  | { kind: 'garble' }
+  /** Interactive evaluation: a seeker utterance that names `title` (the target the seeker must never name), to test leak redaction. */
+  | { kind: 'leak'; title: string };
 
 export interface RecordedRequest {
   path: string;
@@ -82,7 +85,7 @@ export const realmSafeFetch: typeof fetch = (input, init) =>
     throw Object.assign(new Error(String(e.message), { cause: e.cause }), { name: e.name });
   });
 
-const KINDS = ['ok', 'slow', 'timeout', 'status', 'malformed', 'hallucinate', 'titles', 'truncate', 'drop', 'text', 'garble'];
+const KINDS = ['ok', 'slow', 'timeout', 'status', 'malformed', 'hallucinate', 'titles', 'truncate', 'drop', 'text', 'garble', 'leak'];
 const FAKE_ASIN = 'B0NOTREAL9';
 const ERROR_TYPES: Record<number, string> = {
   400: 'BadRequestError', 401: 'AuthenticationError', 403: 'PermissionDeniedError', 404: 'NotFoundError',
@@ -189,7 +192,7 @@ export async function startScriptedOpenAI(
         res.socket?.destroy();
         return;
       }
-      const { content, finishReason } = reply(b, prompt, body.seed);
+      const { content, finishReason } = reply(b, prompt, body.seed, chat ? body.messages : undefined);
       rec.outcome = '200';
       const id = `${chat ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '')}`;
       const now = Math.floor(Date.now() / 1000);
@@ -342,8 +345,12 @@ export function bagOfWordsVector(text: string, dimensions = 16): number[] {
 // ---------------------------------------------------------------------------------------------
 // Answers
 
-function reply(b: Behaviour, prompt: string, seed: unknown): { content: string; finishReason: string } {
+function reply(b: Behaviour, prompt: string, seed: unknown, messages?: Array<{ role: string; content: unknown }>): { content: string; finishReason: string } {
   const rng = makeRng(`${seed ?? ''}\u0000${prompt}`);
+  if (b.kind === 'ok' || b.kind === 'slow' || b.kind === 'leak') {
+    const seeker = seekerAnswer(messages, b.kind === 'leak' ? b.title : null);
+    if (seeker !== null) return { content: seeker, finishReason: 'stop' };
+  }
   switch (b.kind) {
     case 'text': return { content: b.content, finishReason: b.finishReason ?? 'stop' };
     case 'malformed':
@@ -364,6 +371,35 @@ function reply(b: Behaviour, prompt: string, seed: unknown): { content: string; 
     }
     default: return { content: goalTemplateAnswer(prompt) ?? dialogue(parseProfile(prompt), rng), finishReason: 'stop' };
   }
+}
+
+/**
+ * Plays the simulated seeker of interactive evaluation (generator/interactive/seeker.ts): a chat
+ * whose system message starts with SEEKER_MARKER. Deterministic in the prompt: the n-th seeker
+ * utterance asks for the target's genre and its n-th keyword (and an actor when the prompt lists
+ * them); after the accept cue it accepts. `leakTitle`: the utterance names that title as well.
+ * Null when the request is not a seeker's.
+ */
+function seekerAnswer(messages: Array<{ role: string; content: unknown }> | undefined, leakTitle: string | null): string | null {
+  const system = messages?.[0]?.role === 'system' ? contentText(messages[0].content) : '';
+  if (!system.startsWith(SEEKER_MARKER)) return null;
+  const last = contentText(messages![messages!.length - 1].content);
+  if (last.includes(ACCEPT_CUE)) return 'That sounds perfect, I will watch it tonight. Thank you!';
+  const field = (name: string) => {
+    const m = new RegExp(`^${name}: (.*)$`, 'm').exec(system.slice(system.indexOf('The movie you are hoping to find')));
+    return m ? m[1].split(',').map((s) => s.trim()).filter(Boolean) : [];
+  };
+  const genres = field('Genres').map((g) => g.toLowerCase());
+  const keywords = field('Keywords');
+  const actors = field('Actors');
+  const n = messages!.filter((m) => m.role === 'assistant').length;
+  const genre = genres[n % Math.max(1, genres.length)] ?? 'good';
+  const keyword = keywords.length ? keywords[n % keywords.length] : 'a memorable story';
+  let text = n === 0
+    ? `Hi! I'm in the mood for a ${genre} movie, ideally something with ${keyword}.`
+    : `Not quite what I had in mind. I'd like ${genre} with ${keyword}${keywords.length > 1 ? ` and ${keywords[(n + 1) % keywords.length]}` : ''}${actors.length ? `, maybe with ${actors[n % actors.length]}` : ''}.`;
+  if (leakTitle) text += ` I think it might be called ${leakTitle}.`;
+  return text;
 }
 
 /** FNV-1a of the key, then mulberry32: a small deterministic generator. */

@@ -6,7 +6,7 @@ import { JoinColumn, ManyToOne, Relation, Check, Column, CreateDateColumn, Entit
 
 export const SPLITS = ['train', 'valid', 'test'] as const;
 export type SplitValue = (typeof SPLITS)[number];
-export const SOURCES = ['IMPORTED', 'TEACHER', 'STUDENT'] as const;
+export const SOURCES = ['IMPORTED', 'TEACHER', 'STUDENT', 'SIMULATED'] as const;
 export type SourceValue = (typeof SOURCES)[number];
 export const STATUSES = ['ACCEPTED', 'REJECTED', 'SUPERSEDED'] as const;
 export type StatusValue = (typeof STATUSES)[number];
@@ -20,7 +20,7 @@ export interface ValidationIssueRecord {
 
 @Entity('dialogues')
 @Check('dialogues_split_check', `"split" IN ('train', 'valid', 'test')`)
-@Check('dialogues_source_check', `"source" IN ('IMPORTED', 'TEACHER', 'STUDENT')`)
+@Check('dialogues_source_check', `"source" IN ('IMPORTED', 'TEACHER', 'STUDENT', 'SIMULATED')`)
 @Check('dialogues_status_check', `"status" IN ('ACCEPTED', 'REJECTED', 'SUPERSEDED')`)
 @Index('dialogues_status_id_idx', ['status', 'id'])
 @Index('dialogues_stereotype_idx', ['stereotypeId', 'id'])

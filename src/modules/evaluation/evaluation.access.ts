@@ -3,7 +3,9 @@ import type { DataSource } from 'typeorm';
 import { createBackgroundJobs, type BackgroundJobs } from '../../server/background-jobs';
 import type { EvaluationRow, RunHooks } from './evaluation.runner';
 
-export const EVALUATION_CHANNEL = 'recdial_evaluation';
+// Defined with the interactive evaluation's writer (a worker), which notifies on it too.
+export { EVALUATION_CHANNEL } from '../../../generator/interactive/evaluation-sync';
+import { EVALUATION_CHANNEL } from '../../../generator/interactive/evaluation-sync';
 
 export type EvaluationWork = (hooks: RunHooks) => Promise<{ rows: EvaluationRow[]; report: Record<string, unknown> }>;
 
@@ -14,7 +16,7 @@ export interface EvaluationAccess extends Pick<BackgroundJobs, 'events' | 'idle'
 }
 
 export function createEvaluationAccess(options: { dataSource: DataSource; logger: Logger }): EvaluationAccess {
-  const jobs = createBackgroundJobs({ ...options, table: 'evaluations', channel: EVALUATION_CHANNEL, noun: 'evaluation', retryHint: 'ask again', progressEveryMs: 250 });
+  const jobs = createBackgroundJobs({ ...options, table: 'evaluations', channel: EVALUATION_CHANNEL, noun: 'evaluation', retryHint: 'ask again', progressEveryMs: 250, sweepWhere: `kind <> 'INTERACTIVE'` });
   return {
     events: jobs.events,
     idle: jobs.idle,

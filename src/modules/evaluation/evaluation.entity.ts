@@ -9,14 +9,14 @@ import type { RunStatusValue } from '../generation/generation.entity';
  */
 @Entity('evaluations')
 @Check('evaluations_status_check', `"status" IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED')`)
-@Check('evaluations_kind_check', `"kind" IN ('RECOMMENDATION', 'GENERATION')`)
+@Check('evaluations_kind_check', `"kind" IN ('RECOMMENDATION', 'GENERATION', 'INTERACTIVE')`)
 @Index('evaluations_created_idx', ['createdAt', 'id'])
 export class EvaluationEntity {
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column('text')
-  kind: 'RECOMMENDATION' | 'GENERATION';
+  kind: 'RECOMMENDATION' | 'GENERATION' | 'INTERACTIVE';
 
   /** Every option with its default filled in; an uploaded predictions file by SHA-256 and size only. */
   @Column('jsonb')

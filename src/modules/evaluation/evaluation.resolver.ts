@@ -3,8 +3,8 @@ import { decodeId } from '../../pagination/global-id';
 import { paginate } from '../../pagination/keyset';
 import type { Context } from '../../server/context';
 import { notFound } from '../../server/errors';
-import { GenEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
-import { getEvaluation, listEvaluations, startGenerationEvaluation, startRecommendationEvaluation } from './evaluation.service';
+import { GenEvaluationInput, InteractiveEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
+import { getEvaluation, listEvaluations, startGenerationEvaluation, startInteractiveEvaluation, startRecommendationEvaluation } from './evaluation.service';
 import { checkResamples, compareSides, SAMPLE_COLUMNS, storedSide, toStoredSample } from './evaluation-samples.service';
 import { Evaluation, EvaluationComparison, EvaluationConnection, EvaluationMode, EvaluationSample, EvaluationSampleConnection, toEvaluation } from './evaluation.type';
 import { badInput } from '../../server/errors';
@@ -110,6 +110,14 @@ export class EvaluationResolver {
   async evaluateGeneration(@Ctx() ctx: Context, @Arg('input', () => GenEvaluationInput) input: GenEvaluationInput): Promise<Evaluation> {
     const id = await startGenerationEvaluation(ctx.manager, ctx.evaluations, input, { principal: ctx.principal, maxPredictionBytes: ctx.config.maxPredictionBytes });
     return load(ctx, id);
+  }
+
+  @Mutation(() => Evaluation, {
+    description:
+      'Interactive evaluation of a conversational recommender: per prepared user, a simulated seeker (the SIMULATOR endpoint, prompted from the user’s stereotype persona, history and the target’s attributes, never its title) talks to the system until it recommends the target or maxRounds pass. One queue job per user on the workers; each conversation is stored as a SIMULATED dialogue; follow the results with evaluationUpdated. Needs an operator key.',
+  })
+  async evaluateInteractively(@Ctx() ctx: Context, @Arg('input', () => InteractiveEvaluationInput) input: InteractiveEvaluationInput): Promise<Evaluation> {
+    return load(ctx, await startInteractiveEvaluation(ctx.manager, ctx.generation.queue, input, ctx.principal));
   }
 
   @Subscription(() => Evaluation, {

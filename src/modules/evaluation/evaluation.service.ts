@@ -13,8 +13,13 @@ import { dialogueConditions } from '../dialogue/dialogue.service';
 import type { DialogueFilter } from '../dialogue/dialogue.type';
 import type { EvaluationAccess } from './evaluation.access';
 import { EvaluationEntity } from './evaluation.entity';
-import type { GenEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
+import type { GenEvaluationInput, InteractiveEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
 import { storeSamples } from './evaluation-samples.service';
+import type { QueueAccess } from '../../../generator/enqueue';
+import { enqueueInteractive } from '../../../generator/interactive/enqueue';
+import { describeSystem, type SystemSpec } from '../../../generator/interactive/system-client';
+import { decodeId } from '../../pagination/global-id';
+import { toApiError } from '../generation/generation.service';
 import { evaluateGenerationRun, evaluateRecommendationRun, type GenEvaluationOptions, type RecEvaluationOptions } from './evaluation.runner';
 import { Evaluation, EvaluationGroup, EvaluationMode, ModelFamily, RankedBy, RecBaseline, TieBreak, toEvaluation } from './evaluation.type';
 
@@ -189,4 +194,93 @@ export function listEvaluations(manager: EntityManager, args: PageArgs, cap: num
     cap,
     map: (row) => toEvaluation(row as unknown as EvaluationEntity),
   });
+}
+
+/** evaluateInteractively: validates, then writes the evaluation and its INTERACTIVE run (conversations run on workers with a SIMULATOR endpoint). */
+export async function startInteractiveEvaluation(manager: EntityManager, queue: QueueAccess, input: InteractiveEvaluationInput, principal: Principal | null): Promise<number> {
+  const s = input.system;
+  const hasModel = s.baseUrl != null || s.model != null;
+  if (hasModel === (s.httpEndpoint != null)) throw badInput('input.system', 'give either baseUrl and model (an OpenAI-compatible chat model) or httpEndpoint (a plain HTTP CRS)');
+  const url = (argument: string, value: string) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw badInput(argument, `must be an http(s) URL, got "${value}"`);
+    }
+    if (!/^https?:$/.test(parsed.protocol)) throw badInput(argument, `must be an http(s) URL, got "${value}"`);
+    return value.replace(/\/+$/, '');
+  };
+  let system: SystemSpec;
+  if (hasModel) {
+    if (s.baseUrl == null) throw badInput('input.system.baseUrl', 'is needed with model (e.g. http://crs:8000/v1)');
+    if (s.model == null || !s.model.trim()) throw badInput('input.system.model', 'is needed with baseUrl: name the chat model to talk to');
+    system = { kind: 'openai', baseUrl: url('input.system.baseUrl', s.baseUrl), model: s.model };
+  } else {
+    system = { kind: 'http', url: url('input.system.httpEndpoint', s.httpEndpoint!) };
+  }
+  const timeoutMs = s.timeoutMs ?? 60_000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw badInput('input.system.timeoutMs', 'must be a positive integer (milliseconds)');
+  const users = input.users ?? null;
+  if (users?.hasDialogues != null) throw badInput('input.users.hasDialogues', 'does not apply here: conversations are simulated for prepared users');
+  if (users?.prepared === false) throw badInput('input.users.prepared', 'must not be false: only prepared users (with a history and a target) can be simulated');
+  let stereotypeId: number | null = null;
+  if (users?.stereotype != null) {
+    const [row] = await manager.query('SELECT id FROM stereotypes WHERE key = $1', [users.stereotype]);
+    if (!row) {
+      const keys: Array<{ key: string }> = await manager.query('SELECT key FROM stereotypes ORDER BY id');
+      throw badInput('input.users.stereotype', `unknown stereotype "${users.stereotype}"; expected one of ${keys.map((k) => `"${k.key}"`).join(', ')}`);
+    }
+    stereotypeId = row.id;
+  }
+  const userIds = input.userIds ? input.userIds.map((id, i) => decodeId(`input.userIds[${i}]`, id, 'User')) : null;
+  const int = (argument: string, value: number, min: number, max: number) => {
+    if (!Number.isInteger(value) || value < min || value > max) throw badInput(argument, `must be an integer from ${min} to ${max}`);
+    return value;
+  };
+  const limit = input.limit == null ? null : int('input.limit', input.limit, 1, 1_000_000);
+  const maxRounds = int('input.maxRounds', input.maxRounds ?? 5, 1, 50);
+  const k = int('input.k', input.k ?? 10, 1, MAX_K);
+  const seed = int('input.seed', input.seed ?? 42, 0, 2 ** 31 - 1);
+  const sim = input.simulator ?? {};
+  const temperature = sim.temperature ?? 0.7;
+  if (!(temperature >= 0 && temperature <= 2)) throw badInput('input.simulator.temperature', 'must be between 0 and 2');
+  const topP = sim.topP ?? 0.9;
+  if (!(topP > 0 && topP <= 1)) throw badInput('input.simulator.topP', 'must be in (0, 1]');
+  const maxTokens = int('input.simulator.maxTokens', sim.maxTokens ?? 256, 16, 32_768);
+  const dataset = (input.dataset ?? 'simulated').trim();
+  if (!dataset || dataset.length > 100) throw badInput('input.dataset', 'must be a name of 1 to 100 characters');
+  const priority = input.priority ?? 0;
+  const options = {
+    system: describeSystem(system),
+    systemTimeoutMs: timeoutMs,
+    users: { domain: users?.domain ?? null, stereotype: users?.stereotype ?? null },
+    userIds: input.userIds ?? null,
+    limit,
+    maxRounds,
+    k,
+    seed,
+    simulator: { temperature, topP, maxTokens },
+    dataset,
+  };
+  try {
+    const { evaluationId } = await enqueueInteractive(queue, {
+      system,
+      systemTimeoutMs: timeoutMs,
+      domain: users?.domain ?? null,
+      stereotypeId,
+      userIds,
+      limit,
+      maxRounds,
+      k,
+      dataset,
+      sampling: { temperature, topP, maxTokens, seed },
+      priority,
+      createdBy: principal?.name ?? null,
+      options,
+    });
+    return evaluationId;
+  } catch (error) {
+    throw toApiError(error);
+  }
 }

@@ -9,6 +9,7 @@ import type { EvaluationEntity } from './evaluation.entity';
 export enum EvaluationKind {
   RECOMMENDATION = 'RECOMMENDATION',
   GENERATION = 'GENERATION',
+  INTERACTIVE = 'INTERACTIVE',
 }
 /** GraphQL names in capitals; the values are the spec's mode names (metrics.md, formats.md §10.4). */
 export enum EvaluationMode {
@@ -142,6 +143,39 @@ export class BeyondAccuracy {
   metrics: MetricValue[];
 }
 
+@ObjectType({ simpleResolvers: true, description: 'One metric over conversations: mean, standard error and 95 % interval (Wilson for rates, normal for means).' })
+export class MetricEstimate {
+  @Field({ description: 'success, success@1 … success@maxRounds, recall@k, rounds, rounds_to_success (successes only), leak_rate (leaked / seeker utterances, per conversation), leaked_conversations.' })
+  key: string;
+
+  @Field(() => Float, { nullable: true, description: 'null when no conversation counts (e.g. rounds_to_success without a success).' })
+  mean: number | null;
+
+  @Field(() => Float, { nullable: true })
+  standardError: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Lower end of the 95 % interval.' })
+  low: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Upper end of the 95 % interval.' })
+  high: number | null;
+
+  @Field(() => Int, { description: 'Conversations it is computed over.' })
+  n: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Interactive evaluation results over all conversations (stereotype null) or one stereotype’s.' })
+export class InteractiveResult {
+  @Field(() => String, { nullable: true })
+  stereotype: string | null;
+
+  @Field(() => Int, { description: 'Stored conversations.' })
+  conversations: number;
+
+  @Field(() => [MetricEstimate])
+  metrics: MetricEstimate[];
+}
+
 @ObjectType({ implements: Node, simpleResolvers: true, description: 'A stored evaluation: options, progress, and result rows that grow per split × stereotype.' })
 export class Evaluation extends Node {
   dbId: number;
@@ -158,8 +192,11 @@ export class Evaluation extends Node {
   @Field(() => GraphQLJSONObject, { description: 'Every option with its default; uploaded predictions by SHA-256, size and line count.' })
   options: Record<string, unknown>;
 
-  @Field(() => [EvaluationResult], { description: 'Rows so far; final once COMPLETED.' })
+  @Field(() => [EvaluationResult], { description: 'Rows so far; final once COMPLETED. Empty for INTERACTIVE evaluations (see `interactive`).' })
   results: EvaluationResult[];
+
+  @Field(() => [InteractiveResult], { nullable: true, description: 'INTERACTIVE evaluations: overall, then per stereotype; grows as conversations are stored. null for other kinds.' })
+  interactive: InteractiveResult[] | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Item count, dialogues read, predictions digest and unmatched entries, self-test outcome.' })
   report: Record<string, unknown> | null;
@@ -211,6 +248,16 @@ export function toEvaluationResult(row: Record<string, any>): EvaluationResult {
   };
 }
 
+/** A stored interactive row (generator/interactive/metrics.ts) as the API shows it. */
+export function toInteractiveResult(row: Record<string, any>): InteractiveResult {
+  const metrics = (row.metrics ?? {}) as Record<string, { mean: number | null; standardError: number | null; low: number | null; high: number | null; n: number }>;
+  return {
+    stereotype: row.stereotype ?? null,
+    conversations: row.conversations ?? 0,
+    metrics: Object.entries(metrics).map(([key, e]) => ({ key, mean: e.mean, standardError: e.standardError, low: e.low, high: e.high, n: e.n })),
+  };
+}
+
 export function toEvaluation(e: EvaluationEntity): Evaluation {
   return Object.assign(new Evaluation(), {
     dbId: e.id,
@@ -218,7 +265,8 @@ export function toEvaluation(e: EvaluationEntity): Evaluation {
     kind: e.kind as EvaluationKind,
     status: e.status as RunStatus,
     options: e.options,
-    results: (e.results ?? []).map(toEvaluationResult),
+    results: e.kind === 'INTERACTIVE' ? [] : (e.results ?? []).map(toEvaluationResult),
+    interactive: e.kind === 'INTERACTIVE' ? (e.results ?? []).map(toInteractiveResult) : null,
     report: e.report,
     beyondAccuracy: ((e.report?.beyondAccuracy ?? []) as Array<Record<string, any>>).map((r) => ({
       model: r.model,

@@ -15,8 +15,8 @@ export type JobStatusValue = (typeof JOB_STATUSES)[number];
  */
 @Entity('generation_runs')
 @Check('generation_runs_status_check', `"status" IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED')`)
-@Check('generation_runs_role_check', `"role" IN ('TEACHER', 'STUDENT')`)
-@Check('generation_runs_kind_check', `"kind" IN ('GENERATE', 'REGENERATE')`)
+@Check('generation_runs_role_check', `"role" IN ('TEACHER', 'STUDENT', 'SIMULATOR')`)
+@Check('generation_runs_kind_check', `"kind" IN ('GENERATE', 'REGENERATE', 'INTERACTIVE')`)
 @Index('generation_runs_created_idx', ['createdAt', 'id'])
 export class GenerationRunEntity {
   @PrimaryGeneratedColumn()

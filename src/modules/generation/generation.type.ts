@@ -8,6 +8,8 @@ import type { RunStatusValue } from './generation.entity';
 export enum ModelRole {
   TEACHER = 'TEACHER',
   STUDENT = 'STUDENT',
+  /** Plays the seeker of interactive evaluation (evaluateInteractively). */
+  SIMULATOR = 'SIMULATOR',
 }
 export enum GenerationStrategy {
   STEREOTYPE = 'STEREOTYPE',
@@ -23,13 +25,15 @@ export enum RunStatus {
 export enum RunKind {
   GENERATE = 'GENERATE',
   REGENERATE = 'REGENERATE',
+  /** The conversations of an interactive evaluation (evaluateInteractively). */
+  INTERACTIVE = 'INTERACTIVE',
 }
 export enum UnknownItemPolicy {
   REJECT = 'reject',
   STRIP = 'strip',
   KEEP = 'keep',
 }
-registerEnumType(ModelRole, { name: 'ModelRole', description: 'Which configured model endpoint writes: the large TEACHER or the fine-tuned STUDENT.' });
+registerEnumType(ModelRole, { name: 'ModelRole', description: 'Which configured model endpoint writes: the large TEACHER or the fine-tuned STUDENT; SIMULATOR plays the seeker of interactive evaluations.' });
 registerEnumType(GenerationStrategy, { name: 'GenerationStrategy', description: 'STEREOTYPE (DistillRecDial) or GOAL_TEMPLATE (LLM-REDIAL).' });
 registerEnumType(RunStatus, { name: 'RunStatus' });
 registerEnumType(RunKind, { name: 'RunKind' });
@@ -365,6 +369,13 @@ export class GenerationProvenance {
 
   @Field(() => [TitleRewrite], { description: 'Titles and broken tags rewritten to tags before parsing, in rawResponse order (pipeline.md §6.4).' })
   titleRewrites: TitleRewrite[];
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'SIMULATED dialogues (interactive evaluation): seeker (model, endpoint, sampling, system prompt, version), system (kind, endpoint, model), rounds (latencies, recommended ASINs, how they were read), leaks (utterances that named the target: original and redacted) and outcome (successRound, recallAtK, lastList, rounds, leakedUtterances). null otherwise.',
+  })
+  interactive: Record<string, unknown> | null;
 }
 
 /** Provenance as the worker stores it (dialogues.provenance); null for imported dialogues. */
@@ -389,6 +400,7 @@ export function toProvenance(p: Record<string, any> | null | undefined): Generat
     usage: usage ? { promptTokens: usage.prompt_tokens ?? null, completionTokens: usage.completion_tokens ?? null, totalTokens: usage.total_tokens ?? null } : null,
     latencyMs: p.latencyMs,
     attempts: p.attempts,
+    interactive: p.kind === 'INTERACTIVE' ? { seeker: p.seeker, system: p.system, rounds: p.rounds, leaks: p.leaks, outcome: p.interactive } : null,
     titleRewrites: ((p.titleRewrites ?? []) as Array<Record<string, any>>).map((r) => ({
       start: r.start,
       end: r.end,

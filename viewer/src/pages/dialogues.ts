@@ -6,7 +6,7 @@ import { paths, viewerUrl, type Page } from '../router';
 export const DATASETS = ['distillrecdial', 'llm-redial', 'redial', 'pearl', 'inspired', 'generated'];
 export const SPLITS = ['TRAIN', 'VALID', 'TEST'];
 const STATUSES = ['ACCEPTED', 'REJECTED', 'SUPERSEDED'];
-const SOURCES = ['IMPORTED', 'TEACHER', 'STUDENT'];
+const SOURCES = ['IMPORTED', 'TEACHER', 'STUDENT', 'SIMULATED'];
 const PAGE_SIZE = 25;
 
 /** The query-string keys of the dialogue filter, in the order the form shows them. */

@@ -11,6 +11,7 @@ const DETAIL = `query ViewerEvaluation($id: ID!) {
   evaluation(id: $id) {
     id kind status progress error createdAt startedAt finishedAt createdBy options report
     results { model split stereotype mode family samples repeatedGolds approximate metrics { key value } skipped { reason count } }
+    interactive { stereotype conversations metrics { key mean standardError low high n } }
   }
 }`;
 
@@ -24,7 +25,7 @@ export const evaluationsPage: Page = async ({ query }) => {
   const list = table(
     `Evaluations (${fmt.int(evaluations.totalCount)})`,
     [
-      { label: 'Evaluation', cell: (x: any) => link(viewerUrl('/evaluations', { evaluation: x.id }), `${x.kind.toLowerCase()} · ${[...new Set(x.results.map((r: any) => r.model))].join(', ') || '…'}`) },
+      { label: 'Evaluation', cell: (x: any) => link(viewerUrl('/evaluations', { evaluation: x.id }), `${x.kind.toLowerCase()} · ${[...new Set(x.results.map((r: any) => r.model))].join(', ') || (x.kind === 'INTERACTIVE' ? 'simulated seekers' : '…')}`) },
       { label: 'Status', cell: (x: any) => badge(x.status, x.status === 'COMPLETED' ? 'ok' : x.status === 'FAILED' ? 'bad' : '') },
       { label: 'Progress', cell: (x: any) => h('progress', { max: 1, value: x.progress, 'aria-label': `progress of evaluation ${x.id}` }) },
       { label: 'Created', cell: (x: any) => fmt.date(x.createdAt) },
@@ -37,6 +38,27 @@ export const evaluationsPage: Page = async ({ query }) => {
   if (e) {
     const keys: string[] = [...new Set<string>(e.results.flatMap((r: any) => r.metrics.map((m: any) => m.key)))];
     const value = (r: any, key: string) => r.metrics.find((m: any) => m.key === key)?.value ?? null;
+    // INTERACTIVE evaluations: one row per stereotype (— = all), each metric as mean [95 % interval].
+    const interactive = e.interactive
+      ? table(
+          'Interactive results (mean [95 % interval] over conversations)',
+          [
+            { label: 'Stereotype', cell: (r: any) => r.stereotype ?? 'all' },
+            { label: 'Conversations', numeric: true, cell: (r: any) => fmt.int(r.conversations) },
+            ...[...new Set<string>(e.interactive.flatMap((r: any) => r.metrics.map((m: any) => m.key)))].map((k) => ({
+              label: k,
+              numeric: true,
+              cell: (r: any) => {
+                const m = r.metrics.find((x: any) => x.key === k);
+                if (!m || m.mean === null) return '—';
+                return m.low === null ? fmt.num(m.mean, 3) : `${fmt.num(m.mean, 3)} [${fmt.num(m.low, 3)}, ${fmt.num(m.high, 3)}]`;
+              },
+            })),
+          ],
+          e.interactive,
+          { id: 'interactive-table' },
+        )
+      : null;
     const results = table(
       'Results (micro means over samples)',
       [
@@ -69,9 +91,7 @@ export const evaluationsPage: Page = async ({ query }) => {
         ['Created', `${fmt.date(e.createdAt)}${e.createdBy ? ` by ${e.createdBy}` : ''}`],
         ['Finished', fmt.date(e.finishedAt)],
       ]),
-      results,
-      h('h3', null, 'One chart per metric'),
-      h('div', { class: 'charts', id: 'metric-charts' }, charts),
+      ...(interactive ? [interactive] : [results, h('h3', null, 'One chart per metric'), h('div', { class: 'charts', id: 'metric-charts' }, charts)]),
       h('details', null, h('summary', null, 'Options and report'), h('pre', { tabindex: 0 }, JSON.stringify({ options: e.options, report: e.report }, null, 2))),
     );
   }
