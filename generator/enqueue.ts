@@ -4,7 +4,7 @@ import path from 'node:path';
 import type PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../src/config/config';
-import type { ModelRole } from '../src/config/generation';
+import { MODEL_ROLES, type ModelRole } from '../src/config/generation';
 import { toGlobalId } from '../src/pagination/global-id';
 import { PythonRandom } from '../src/random/python-random';
 import { createModelClient, listServedModels, ModelEndpointError, publicEndpoint } from './models/clients';
@@ -82,7 +82,7 @@ export interface QueueAccess {
 }
 
 /** Fails at once, before anything is written, when the role has no endpoint or the endpoint does not serve the model. */
-async function checkEndpoint(config: Readonly<Config>, role: ModelRole) {
+export async function checkEndpoint(config: Readonly<Config>, role: ModelRole) {
   const endpoint = config.generation.endpoints[role];
   if (!endpoint) {
     throw new GenerationRequestError('input.role', `no ${role} model endpoint is configured: set ${role}_BASE_URL and ${role}_MODEL on the server`);
@@ -436,7 +436,7 @@ export async function retryFailedJobs(access: QueueAccess, req: { runId: number 
     )[0];
     const byId = new Map(jobs.map((j) => [j.id, j]));
     const db = transactionDb(m.queryRunner!);
-    for (const role of ['TEACHER', 'STUDENT'] as const) {
+    for (const role of MODEL_ROLES) {
       const mine = requeued.filter((r) => byId.get(r.id)!.role === role);
       for (let i = 0; i < mine.length; i += 1000) {
         await boss.insert(

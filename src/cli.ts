@@ -26,6 +26,7 @@ import { registerDistillationCommands } from './cli/distill';
 import { registerEvalRecCommands } from './cli/eval-rec';
 import { registerEvalStatsCommands } from './cli/eval-stats';
 import { registerExportCommands } from './cli/export';
+import { registerRatingsCommand } from './cli/ratings';
 import { registerCrslabExportCommand } from './cli/export-crslab';
 import { ApiKeyError, createApiKey, isApiKeyRole, listApiKeys, revokeApiKey } from './modules/api-key/api-key.service';
 
@@ -183,6 +184,8 @@ importer('inspired', 'INSPIRED dialogues (train.tsv, dev.tsv, test.tsv)', 'Movie
     reportDialogues(await withDatabase((db) => importInspired(db.dataSource, files, { domain: opts.domain, mergeTurns: !!opts.mergeTurns }, options(opts))));
   });
 
+registerRatingsCommand(importCommand);
+
 program
   .command('prepare')
   .description("build users' histories, targets, liked/disliked items and stereotype assignments from imported Amazon reviews")
@@ -224,7 +227,7 @@ program
 program
   .command('worker')
   .description('a generation worker: takes queued jobs for every role with a configured endpoint (any number may run)')
-  .option('--concurrency <n>', 'requests in flight per endpoint (default: TEACHER_/STUDENT_MAX_IN_FLIGHT or 64)', positiveInt)
+  .option('--concurrency <n>', 'requests in flight per endpoint (default: TEACHER_/STUDENT_/JUDGE_MAX_IN_FLIGHT or 64)', positiveInt)
   .action(async (opts: { concurrency?: number }) => {
     const config = loadConfig();
     const db = await openDatabase(config, { poolSize: 8 });

@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { QueryRunner } from 'typeorm';
-import type { GenerationConfig, ModelRole } from '../../src/config/generation';
+import { MODEL_ROLES, type GenerationConfig, type ModelRole } from '../../src/config/generation';
 
 /** One queue per role, so that a worker only takes jobs for the endpoints it is configured for. */
 export function queueName(role: ModelRole): string {
@@ -57,7 +57,7 @@ export async function ensureQueues(boss: PgBoss, generation: Readonly<Generation
     retryDelayMax: generation.retryDelayMaxSeconds,
     expireInSeconds: generation.jobExpireSeconds,
   };
-  for (const role of ['TEACHER', 'STUDENT'] as const) {
+  for (const role of MODEL_ROLES) {
     await createOrUpdate(boss, deadLetterQueueName(role), {}, update);
     await createOrUpdate(boss, queueName(role), { ...policy, deadLetter: deadLetterQueueName(role) }, update);
   }

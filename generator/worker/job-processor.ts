@@ -12,6 +12,8 @@ import type { AttemptRecord, DialogueToStore, JobRow } from './store';
 
 export interface RunRow {
   id: number;
+  /** GENERATE, REGENERATE, or (judge role) JUDGE and COMPARE. */
+  kind?: string;
   role: ModelRole;
   strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE';
   model: string;
@@ -142,7 +144,7 @@ export async function processJob(ports: ProcessorPorts, job: QueueJob): Promise<
     const { processed, domain } = await ports.process(run, row, prompt, clean.text, finishReason);
     const dialogue: DialogueToStore = {
       domain,
-      source: run.role,
+      source: run.role as DialogueToStore['source'],
       strategy: run.strategy,
       // The name we asked for: servers answer with their own spelling (`…@main`), kept as responseModel.
       model: run.model,
@@ -187,12 +189,14 @@ export async function processJob(ports: ProcessorPorts, job: QueueJob): Promise<
   }
 }
 
+export type ApplyPorts = Pick<ProcessorPorts, 'workerId' | 'log' | 'crashed' | 'recordAttempt' | 'finish' | 'queue' | 'settle' | 'notify'>;
+
 /**
  * Applies an exit's transition: attempt, row, queue, run. When PostgreSQL is unreachable some
  * steps fail; the job then stays active in pg-boss until it expires, and the supervisor finishes
  * what was left undone, so a failed step is logged, never thrown.
  */
-async function apply(ports: ProcessorPorts, job: QueueJob, row: JobRow | null, run: RunRow | null, exit: JobExit, latencyMs: number | null): Promise<Outcome> {
+export async function apply(ports: ApplyPorts, job: QueueJob, row: JobRow | null, run: RunRow | null, exit: JobExit, latencyMs: number | null): Promise<Outcome> {
   const t = transition(exit, job);
   const error: ClassifiedError | null = exit.kind === 'failed' || exit.kind === 'unreachable' ? exit.error : null;
   const attemptNo = row?.attempts ?? job.retryCount + 1;

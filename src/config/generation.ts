@@ -1,7 +1,10 @@
 import { ConfigError, int } from './config';
 
-export type ModelRole = 'TEACHER' | 'STUDENT';
-export const MODEL_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT'];
+export type ModelRole = 'TEACHER' | 'STUDENT' | JudgeRole;
+// Issue 15: the JUDGE role (JUDGE_BASE_URL, JUDGE_MODEL, JUDGE_API_KEY, JUDGE_TIMEOUT_MS,
+// JUDGE_MAX_IN_FLIGHT) scores and compares dialogues through the same queue, caps and retries.
+export type JudgeRole = 'JUDGE';
+export const MODEL_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT', 'JUDGE'];
 
 /** One OpenAI-compatible endpoint (vLLM in production) serving one role. */
 export interface ModelEndpointConfig {

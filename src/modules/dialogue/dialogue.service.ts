@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { decodeId } from '../../pagination/global-id';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
 import { badInput } from '../../server/errors';
+import { judgementCondition } from '../judge/judgement-condition';
 import { DIALOGUE_COLUMNS, Dialogue, DialogueFilter, DialogueOrder, DialogueRow, DialogueStatus, toDialogue } from './dialogue.type';
 
 const ORDERS: Record<DialogueOrder, KeysetOrder> = {
@@ -64,6 +65,7 @@ export async function dialogueConditions(
       `d.id IN (SELECT t.dialogue_id FROM turns t WHERE to_tsvector('english', t.text) @@ websearch_to_tsquery('english', ${param(f.search)}))`,
     );
   }
+  if (f.judgement != null) where.push(await judgementCondition(manager, f.judgement, param, `${argument}.judgement`));
   return where;
 }
 
