@@ -28,6 +28,7 @@ import { registerEvalCompareCommands } from './cli/eval-compare';
 import { registerEvalRecCommands } from './cli/eval-rec';
 import { registerEvalStatsCommands } from './cli/eval-stats';
 import { registerExportCommands } from './cli/export';
+import { registerRatingsCommand } from './cli/ratings';
 import { registerCrslabExportCommand } from './cli/export-crslab';
 import { ApiKeyError, createApiKey, isApiKeyRole, listApiKeys, revokeApiKey } from './modules/api-key/api-key.service';
 
@@ -197,6 +198,7 @@ importer('canonical', "recdial's lossless canonical export (formats.md §9): dia
         (s.runsMissing ? ` ${s.runsMissing} dialogues name a run the files do not hold.` : ''),
     );
   });
+registerRatingsCommand(importCommand);
 
 program
   .command('prepare')
@@ -240,7 +242,7 @@ program
 program
   .command('worker')
   .description('a generation worker: takes queued jobs for every role with a configured endpoint (any number may run)')
-  .option('--concurrency <n>', 'requests in flight per endpoint (default: TEACHER_/STUDENT_MAX_IN_FLIGHT or 64)', positiveInt)
+  .option('--concurrency <n>', 'requests in flight per endpoint (default: TEACHER_/STUDENT_/JUDGE_MAX_IN_FLIGHT or 64)', positiveInt)
   .action(async (opts: { concurrency?: number }) => {
     const config = loadConfig();
     const db = await openDatabase(config, { poolSize: 8 });

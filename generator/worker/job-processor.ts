@@ -12,8 +12,8 @@ import type { AttemptRecord, DialogueToStore, JobRow } from './store';
 
 export interface RunRow {
   id: number;
-  /** GENERATE and REGENERATE write one dialogue from one prompt; INTERACTIVE talks to a system under test (issue 15 §5). */
-  kind?: 'GENERATE' | 'REGENERATE' | 'INTERACTIVE';
+  /** GENERATE and REGENERATE write one dialogue from one prompt; INTERACTIVE talks to a system under test (issue 15 §5); JUDGE and COMPARE are the judge role's. */
+  kind?: string;
   role: ModelRole;
   strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE';
   model: string;
@@ -165,8 +165,7 @@ export async function processJob(ports: ProcessorPorts, job: QueueJob): Promise<
     const { processed, domain } = await ports.process(run, row, prompt, clean.text, finishReason);
     const dialogue: DialogueToStore = {
       domain,
-      // Generation runs are TEACHER or STUDENT (enqueue refuses SIMULATOR; its runs are INTERACTIVE).
-      source: run.role as 'TEACHER' | 'STUDENT',
+      source: run.role as DialogueToStore['source'],
       strategy: run.strategy,
       // The name we asked for: servers answer with their own spelling (`…@main`), kept as responseModel.
       model: run.model,
@@ -238,12 +237,14 @@ async function processConversation(ports: ProcessorPorts, job: QueueJob, row: Jo
   return apply(ports, job, row, run, { kind: 'stored' }, produced.latencyMs);
 }
 
+export type ApplyPorts = Pick<ProcessorPorts, 'workerId' | 'log' | 'crashed' | 'recordAttempt' | 'finish' | 'queue' | 'settle' | 'notify'>;
+
 /**
  * Applies an exit's transition: attempt, row, queue, run. When PostgreSQL is unreachable some
  * steps fail; the job then stays active in pg-boss until it expires, and the supervisor finishes
  * what was left undone, so a failed step is logged, never thrown.
  */
-async function apply(ports: ProcessorPorts, job: QueueJob, row: JobRow | null, run: RunRow | null, exit: JobExit, latencyMs: number | null): Promise<Outcome> {
+export async function apply(ports: ApplyPorts, job: QueueJob, row: JobRow | null, run: RunRow | null, exit: JobExit, latencyMs: number | null): Promise<Outcome> {
   const t = transition(exit, job);
   const error: ClassifiedError | null = exit.kind === 'failed' || exit.kind === 'unreachable' ? exit.error : null;
   const attemptNo = row?.attempts ?? job.retryCount + 1;

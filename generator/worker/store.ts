@@ -19,10 +19,12 @@ export interface JobRow {
   status: string;
   attempts: number;
   dialogueId: number | null;
+  /** JUDGE runs: the dialogue judged. */
+  subjectId?: number | null;
 }
 
 export const JOB_COLUMNS = `id, run_id AS "runId", key, user_id AS "userId", stereotype_id AS "stereotypeId",
-  target_item_id AS "targetItemId", instance, supersedes_id AS "supersedesId", status, attempts, dialogue_id AS "dialogueId"`;
+  target_item_id AS "targetItemId", instance, supersedes_id AS "supersedesId", status, attempts, dialogue_id AS "dialogueId", subject_id AS "subjectId"`;
 
 export interface AttemptRecord {
   attempt: number;

@@ -18,6 +18,7 @@ import { deadLetterQueueName, GenerationJobData, queueName, startBoss, transacti
 import { GOAL_TEMPLATE_PROMPT_KEY } from '../run-config';
 import type { CatalogueItem, ProcessedDialogue } from '../types';
 import { makeConverse } from '../interactive/worker-ports';
+import { JudgePorts, loadJudgedTurns, processJudgeJob, storeJudgement, storeVerdict } from '../judge/processor';
 import { EndpointGate } from './endpoint-gate';
 import { processJob, ProcessorPorts, QueueJob, RunRow } from './job-processor';
 import { JOB_COLUMNS, JobRow, notifyRun, recordAttempt, settleRun, storeDialogue } from './store';
@@ -62,7 +63,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { dataSource, config, logger } = options;
   const endpoints = Object.values(config.generation.endpoints) as ModelEndpointConfig[];
   if (endpoints.length === 0) {
-    throw new Error('no model endpoint is configured: set TEACHER_BASE_URL/TEACHER_MODEL, STUDENT_BASE_URL/STUDENT_MODEL and/or SIMULATOR_BASE_URL/SIMULATOR_MODEL');
+    throw new Error('no model endpoint is configured: set TEACHER_BASE_URL/TEACHER_MODEL, STUDENT_BASE_URL/STUDENT_MODEL, SIMULATOR_BASE_URL/SIMULATOR_MODEL and/or JUDGE_BASE_URL/JUDGE_MODEL');
   }
   const boss = await startBoss({ url: options.url, supervise: true, generation: config.generation, max: 4 });
   boss.on('error', (error) => logger.warn({ err: error }, 'pg-boss error (it retries by itself)'));
@@ -258,6 +259,24 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     };
   }
 
+  function judgeProcessor(ports: ProcessorPorts, client: OpenAI): (job: QueueJob) => Promise<unknown> {
+    const judge: JudgePorts = {
+      ...ports,
+      loadTurns: (ids) => loadJudgedTurns(dataSource, ids),
+      // Structured output: vLLM (guided decoding) and OpenAI both honour a JSON-schema response_format.
+      callJudge: (run, prompt, sampling) =>
+        client.chat.completions.create({
+          model: run.model,
+          messages: prompt.messages,
+          ...sampling,
+          response_format: { type: 'json_schema', json_schema: { name: prompt.schemaName, schema: prompt.schema, strict: true } },
+        }),
+      storeJudgement: (row, j, attempt) => storeJudgement(dataSource, row, j, attempt),
+      storeVerdict: (row, v, attempt) => storeVerdict(dataSource, row, v, attempt),
+    };
+    return (job) => processJudgeJob(judge, job);
+  }
+
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const pollMs = options.pollMs ?? 250;
   const gates: EndpointGate[] = [];
@@ -271,6 +290,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const gate = new EndpointGate(() => client.models.list({ timeout: Math.min(endpoint.timeoutMs, 10_000) }), { minDelayMs: probe.min, maxDelayMs: probe.max }, logger.child({ role, endpoint: publicEndpoint(endpoint.baseUrl) }));
     gates.push(gate);
     const ports = portsFor(endpoint, client, requests, gate);
+    // The judge role runs JUDGE and COMPARE jobs (issue 15) through the same loop, caps and transitions.
+    const handle = role === 'JUDGE' ? judgeProcessor(ports, client) : (job: QueueJob) => processJob(ports, job);
     // The cap is on requests in flight; jobs also spend time on prompt building and storing, so
     // twice as many jobs are in process as requests may be in flight, keeping the endpoint busy.
     const limit = cap * 2;
@@ -303,7 +324,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         continue;
       }
       for (const job of jobs) {
-        const p: Promise<unknown> = processJob(ports, job as QueueJob)
+        const p: Promise<unknown> = handle(job as QueueJob)
           .catch((error) => {
             // processJob records its own failures; this is only a last guard against a bug.
             if (!crashed) logger.error({ err: error, jobId: job.data.jobId }, 'generation job crashed; it expires and is retried');

@@ -1,10 +1,13 @@
 import { ConfigError, int } from './config';
 
-export type ModelRole = 'TEACHER' | 'STUDENT' | SimulatorRole;
-export const MODEL_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT', 'SIMULATOR'];
+export type ModelRole = 'TEACHER' | 'STUDENT' | SimulatorRole | JudgeRole;
+export const MODEL_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT', 'SIMULATOR', 'JUDGE'];
 /** Interactive evaluation (issue 15 §5): the model that plays the seeker (SIMULATOR_BASE_URL, SIMULATOR_MODEL, …). */
 export type SimulatorRole = 'SIMULATOR';
-/** The roles that write dataset dialogues from a prompt (generate, regenerate); SIMULATOR only talks to a system under test. */
+// Issue 15: the JUDGE role (JUDGE_BASE_URL, JUDGE_MODEL, JUDGE_API_KEY, JUDGE_TIMEOUT_MS,
+// JUDGE_MAX_IN_FLIGHT) scores and compares dialogues through the same queue, caps and retries.
+export type JudgeRole = 'JUDGE';
+/** The roles that write dataset dialogues from a prompt (generate, regenerate); SIMULATOR and JUDGE do not. */
 export const GENERATING_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT'];
 
 /** One OpenAI-compatible endpoint (vLLM in production) serving one role. */

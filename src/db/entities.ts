@@ -4,6 +4,7 @@ import { DialogueEntity } from '../modules/dialogue/dialogue.entity';
 import { GenerationAttemptEntity, GenerationJobEntity, GenerationRunEntity } from '../modules/generation/generation.entity';
 import { ExportEntity } from '../modules/export/export.entity';
 import { EvaluationEntity } from '../modules/evaluation/evaluation.entity';
+import { ComparisonVerdictEntity, HumanRatingEntity, JudgementEntity, RubricVersionEntity } from '../modules/judge/judge.entity';
 import { ImportRunEntity } from '../modules/importing/import-run.entity';
 import { InteractionEntity } from '../modules/interaction/interaction.entity';
 import { ItemEntity } from '../modules/item/item.entity';
@@ -45,4 +46,8 @@ export const entities = [
   UserSampleMemberEntity,
   SplitAssignmentEntity,
   EvaluationEntity,
+  RubricVersionEntity,
+  JudgementEntity,
+  ComparisonVerdictEntity,
+  HumanRatingEntity,
 ];

@@ -6,6 +6,7 @@ import type { EvaluationAccess } from '../modules/evaluation/evaluation.access';
 import type { ExportAccess } from '../modules/export/export.access';
 import { createGenerationLoaders } from '../modules/generation/generation.loaders';
 import { createDialogueLoaders } from '../modules/dialogue/dialogue.loaders';
+import { createJudgeLoaders } from '../modules/judge/judge.loaders';
 import { createItemLoaders } from '../modules/item/item.loaders';
 import { createPreparationLoaders } from '../modules/preparation/preparation.loaders';
 import { createPromptLoaders } from '../modules/prompt/prompt.loaders';
@@ -21,6 +22,7 @@ export function createLoaders(manager: EntityManager) {
     ...createPreparationLoaders(manager),
     ...createPromptLoaders(manager),
     ...createGenerationLoaders(manager),
+    ...createJudgeLoaders(manager),
   };
 }
 

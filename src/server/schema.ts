@@ -5,6 +5,7 @@ import { DialogueResolver, ItemMentionResolver, TurnResolver } from '../modules/
 import { ExportResolver } from '../modules/export/export.resolver';
 import { EvaluationResolver } from '../modules/evaluation/evaluation.resolver';
 import { DialogueGenerationResolver, GenerationRunResolver, PromptPreviewResolver, ProvenanceResolver } from '../modules/generation/generation.resolver';
+import { DialogueJudgementResolver, JudgeResolver } from '../modules/judge/judge.resolver';
 import { ItemResolver } from '../modules/item/item.resolver';
 import { SplitResolver } from '../modules/split/split.resolver';
 import { StatisticsResolver } from '../modules/statistics/statistics.resolver';
@@ -38,6 +39,8 @@ export const resolvers = [
   ProvenanceResolver,
   ExportResolver,
   EvaluationResolver,
+  JudgeResolver,
+  DialogueJudgementResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -7,14 +7,17 @@
  *   (single) one worker, --concurrency 64;
  *   (split)  two workers, --concurrency 32 each;
  *   (fault)  two workers, --concurrency 32 each, one of them SIGKILLed mid-run; lost and
- *            duplicated dialogues are counted from the database.
+ *            duplicated dialogues are counted from the database;
+ *   (judge)  one worker with only the JUDGE role, --concurrency 64: `judgeDialogues` (LLM_REDIAL,
+ *            every dialogue the runs before stored) through the same queue and caps; judgements
+ *            per second against the same cap / latency limit, lost and duplicated judgements.
  *   (interactive) one worker with a SIMULATOR endpoint, --concurrency 64: evaluateInteractively
  *            against a scripted HTTP CRS (in this process, --crs-latency per reply); the scripted
  *            server plays the seeker. Conversations/s against the limit the seeker cap allows
  *            (below); lost and duplicated conversations are counted as for generation.
  *
  *   node dist/test/bench/generate.bench.js [--dialogues 2000] [--latency 500] [--cap 64]
- *        [--kill-at 0.3] [--conversations 500] [--crs-latency 100] [--only single,split,fault,interactive] [--keep]
+ *        [--kill-at 0.3] [--conversations 500] [--crs-latency 100] [--only single,split,fault,judge,interactive] [--keep]
  *
  * The number of dialogues also comes from BENCH_DIALOGUES (`--dialogues` wins). Each run is one
  * generation run of that many dialogues (one per prepared user, `limit: N`) over the same
@@ -68,6 +71,10 @@ const GENERATION_ENV = {
   RECDIAL_SUPERVISE_INTERVAL_S: '1',
   RECDIAL_RETRY_DELAY_S: '1',
   RECDIAL_RETRY_DELAY_MAX_S: '2',
+  // The judge run (issue 15): the same scripted server plays the judge; its base URL is only given
+  // to the API and the judge worker, so the generation workers take no judge jobs.
+  JUDGE_MODEL: MODEL,
+  JUDGE_TIMEOUT_MS: '4000',
 };
 
 /** Targets: achieved rate at least this share of the limit (throughput runs). */
@@ -213,6 +220,7 @@ async function startApi(dbUrl: string, model: ModelServer): Promise<Api> {
   const env = recdialEnv(dbUrl, {
     ...GENERATION_ENV,
     TEACHER_BASE_URL: model.baseUrl,
+    JUDGE_BASE_URL: model.baseUrl,
     SIMULATOR_BASE_URL: model.baseUrl,
     SIMULATOR_MODEL: SEEKER_MODEL,
     RECDIAL_API_KEYS: `bench:operator:${OPERATOR_SECRET}`,
@@ -270,7 +278,7 @@ async function startWorkers(count: number, concurrency: number, dbUrl: string, m
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-type ScenarioKey = 'single' | 'split' | 'fault';
+type ScenarioKey = 'single' | 'split' | 'fault' | 'judge';
 
 interface Scenario {
   key: ScenarioKey;
@@ -535,6 +543,83 @@ async function runInteractive(ctx: { dbUrl: string; api: Api; model: ModelServer
   }
 }
 
+// The judge run (issue 15)
+
+interface JudgeResult {
+  runId: number;
+  status: string;
+  requested: number;
+  judged: number;
+  lost: number;
+  duplicated: number;
+  failedJobs: number;
+  activeSeconds: number;
+  rate: number;
+  limit: number;
+  shareOfLimit: number;
+  requestMs: number | null;
+  model: ModelStats;
+}
+
+/** judgeDialogues over every stored dialogue, one JUDGE-only worker with `cap` requests in flight. */
+async function runJudgeScenario(ctx: { dbUrl: string; api: Api; model: ModelServer; cap: number; latencyMs: number; db: Client }): Promise<JudgeResult> {
+  const limit = ctx.cap / (ctx.latencyMs / 1000);
+  log(`judge: one JUDGE worker, --concurrency ${ctx.cap}`);
+  await modelControl(ctx.model, 'reset');
+  const env = recdialEnv(ctx.dbUrl, { ...GENERATION_ENV, JUDGE_BASE_URL: ctx.model.baseUrl, JUDGE_MAX_IN_FLIGHT: String(ctx.cap) });
+  const worker = new Proc('judge worker', [CLI, 'worker', '--concurrency', String(ctx.cap)], env);
+  try {
+    await worker.waitFor(/working for JUDGE/, 60_000);
+    const res = await fetch(ctx.api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_SECRET}` },
+      body: JSON.stringify({ query: 'mutation { judgeDialogues(input: { rubric: "LLM_REDIAL", filter: { status: null } }) { id requested } }' }),
+    });
+    const body = (await res.json()) as { data?: { judgeDialogues?: { id: string; requested: number } }; errors?: unknown[] };
+    const run = body.data?.judgeDialogues;
+    if (!run) throw new Error(`judgeDialogues failed (HTTP ${res.status}): ${JSON.stringify(body.errors ?? body)}`);
+    const runId = Number(fromGlobalId(run.id)!.id);
+    log(`judge: run ${runId} enqueued (${fmtInt(run.requested)} dialogues)`);
+    const deadline = Date.now() + 60_000 + (4 * run.requested * 1000) / limit;
+    for (;;) {
+      const [r] = await query<{ status: string }>(ctx.db, 'SELECT status FROM generation_runs WHERE id = $1', [runId]);
+      if (!['QUEUED', 'RUNNING'].includes(r.status)) break;
+      if (worker.exited) throw new Error(`judge: the worker exited unexpectedly:\n${worker.output()}`);
+      if (Date.now() > deadline) throw new Error(`judge: run ${runId} still ${r.status} at the deadline`);
+      await sleep(100);
+    }
+    const [m] = await query(
+      ctx.db,
+      `SELECT r.status, r.requested, extract(epoch FROM r.finished_at - r.started_at)::float8 AS active,
+              (SELECT count(*)::int FROM judgements j WHERE j.run_id = r.id) AS judged,
+              (SELECT (count(*) - count(DISTINCT dialogue_id))::int FROM judgements j WHERE j.run_id = r.id) AS duplicated,
+              (SELECT count(*)::int FROM generation_jobs g WHERE g.run_id = r.id AND g.status = 'FAILED') AS failed,
+              (SELECT avg(latency_ms)::float8 FROM generation_attempts a WHERE a.run_id = r.id AND a.outcome = 'OK') AS request_ms
+         FROM generation_runs r WHERE r.id = $1`,
+      [runId],
+    );
+    const model = await modelStats(ctx.model);
+    log(`judge: run ${runId} ${m.status}: ${fmtInt(m.judged)} judged in ${fmt(m.active)} s`);
+    return {
+      runId,
+      status: m.status,
+      requested: m.requested,
+      judged: m.judged,
+      lost: m.requested - m.judged,
+      duplicated: m.duplicated,
+      failedJobs: m.failed,
+      activeSeconds: m.active,
+      rate: m.judged / m.active,
+      limit,
+      shareOfLimit: m.judged / m.active / limit,
+      requestMs: m.request_ms,
+      model,
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
 async function measureRun(db: Client, runId: number, queueName = 'generation-teacher') {
   const [run] = await query(
     db,
@@ -644,8 +729,9 @@ async function main(): Promise<boolean> {
   if (cap % 2 !== 0) throw new Error('--cap must be even (the split runs give each of two workers half of it)');
   const killAt = values['kill-at'] === undefined ? 0.3 : Number(values['kill-at']);
   if (!(killAt > 0 && killAt < 1)) throw new Error('--kill-at must be a share between 0 and 1');
-  const only = (values.only ?? 'single,split,fault,interactive').split(',').map((s) => s.trim()) as Array<ScenarioKey | 'interactive'>;
-  for (const o of only) if (!['single', 'split', 'fault', 'interactive'].includes(o)) throw new Error(`--only: unknown run "${o}"`);
+  const only = (values.only ?? 'single,split,fault,judge,interactive').split(',').map((s) => s.trim()) as Array<ScenarioKey | 'interactive'>;
+  for (const o of only) if (!['single', 'split', 'fault', 'judge', 'interactive'].includes(o)) throw new Error(`--only: unknown run "${o}"`);
+  if (only.length === 1 && only[0] === 'judge') throw new Error('--only judge: the judge run judges what a generation run stored; add one, e.g. --only single,judge');
   const conversations = positive('conversations', values.conversations, Math.max(1, Math.min(dialogues, 500)));
   if (conversations > dialogues) throw new Error('--conversations must be at most --dialogues (one conversation per prepared user)');
   const crsLatencyMs = values['crs-latency'] === undefined ? 100 : Number(values['crs-latency']);
@@ -726,8 +812,16 @@ async function main(): Promise<boolean> {
       interactive = await runInteractive({ dbUrl: scratch.url, api, model, crs, conversations, cap, latencyMs, crsLatencyMs, db });
     }
 
+    const judge = only.includes('judge') ? await runJudgeScenario({ dbUrl: scratch.url, api, model, cap, latencyMs, db }) : null;
+
     // Checks.
     const failures: string[] = [];
+    if (judge) {
+      if (judge.status !== 'COMPLETED') failures.push(`judge: run ended ${judge.status}`);
+      if (judge.lost !== 0 || judge.duplicated !== 0) failures.push(`judge: ${judge.lost} judgement(s) lost, ${judge.duplicated} duplicated`);
+      if (judge.model.maxInFlight > cap) failures.push(`judge: the model server saw ${judge.model.maxInFlight} requests in flight (cap ${cap})`);
+      if (judge.shareOfLimit < MIN_SHARE_OF_LIMIT) failures.push(`judge: ${fmt(judge.rate, 1)} dialogues/s is ${fmt(judge.shareOfLimit * 100, 1)} % of the limit (target ≥ ${MIN_SHARE_OF_LIMIT * 100} %)`);
+    }
     for (const r of results) {
       const tag = `${r.scenario}:`;
       if (r.status !== 'COMPLETED') failures.push(`${tag} run ended ${r.status}`);
@@ -830,6 +924,14 @@ async function main(): Promise<boolean> {
       );
     }
 
+    if (judge) {
+      console.log(
+        `judge (1 × ${cap}, LLM_REDIAL per utterance): ${fmtInt(judge.judged)} of ${fmtInt(judge.requested)} dialogues judged in ${fmt(judge.activeSeconds)} s → ` +
+          `${fmt(judge.rate, 1)} dialogues/s, ${fmt(judge.shareOfLimit * 100, 1)} % of the limit; maxInFlight ${judge.model.maxInFlight} / ${cap}; ` +
+          `request ms ${fmt(judge.requestMs, 0)}; lost ${judge.lost}, duplicated ${judge.duplicated}, failed jobs ${judge.failedJobs}`,
+      );
+    }
+
     const summary = {
       bench: 'generate',
       date: new Date().toISOString(),
@@ -867,11 +969,12 @@ async function main(): Promise<boolean> {
             },
           }
         : {}),
+      ...(judge ? { judge: { dialogues: judge.judged, seconds: Number(judge.activeSeconds.toFixed(2)), perSecond: Number(judge.rate.toFixed(1)), shareOfLimit: Number(judge.shareOfLimit.toFixed(3)), maxInFlight: judge.model.maxInFlight, lost: judge.lost, duplicated: judge.duplicated } } : {}),
       ok: failures.length === 0,
     };
     console.log(`JSON ${JSON.stringify(summary)}`);
     const outFile = path.join(DEFAULT_OUT, 'generate.json');
-    writeJson(outFile, { ...summary, seedSeconds, preparedUsers: prepared, settings: GENERATION_ENV, results, interactiveResult: interactive });
+    writeJson(outFile, { ...summary, seedSeconds, preparedUsers: prepared, settings: GENERATION_ENV, results, judge, interactiveResult: interactive });
     console.log(`results written to ${path.relative(ROOT, outFile)}`);
     if (values.keep) log(`kept database ${scratch.url}`);
 

@@ -6,6 +6,8 @@
  *
  * Answers are built from the prompt (pipeline.md §4 profile prompts, §11.6 goal-template prompts)
  * and are deterministic in (seed, prompt text), so the same request always gets the same text.
+ * A request with `response_format: { type: 'json_schema' }` is answered as a judge would
+ * (`judgeAnswer`): scores derived from the dialogue text (`scriptedJudgeScore`), following the schema.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -192,7 +194,8 @@ export async function startScriptedOpenAI(
         res.socket?.destroy();
         return;
       }
-      const { content, finishReason } = reply(b, prompt, body.seed, chat ? body.messages : undefined);
+      const judging = chat && body.response_format?.type === 'json_schema';
+      const { content, finishReason } = judging ? judgeReply(b, body) : reply(b, prompt, body.seed, chat ? body.messages : undefined);
       rec.outcome = '200';
       const id = `${chat ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '')}`;
       const now = Math.floor(Date.now() / 1000);
@@ -340,6 +343,53 @@ export function bagOfWordsVector(text: string, dimensions = 16): number[] {
     vector[(h >>> 0) % dimensions]++;
   }
   return vector;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Judge answers (issue 15)
+
+/**
+ * The scripted judge's score of a text on a criterion: min + (words(text) + criterion length) mod
+ * the number of scale points. Deterministic and cheap to recompute in a test from the stored turns.
+ */
+export function scriptedJudgeScore(criterion: string, text: string, min: number, max: number): number {
+  return min + ((words(text) + criterion.length) % (max - min + 1));
+}
+
+/** The utterances of a judge prompt ("[i] Seeker: …" lines; a text may span lines). */
+function judgedUtterances(section: string): string[] {
+  const body = section.slice(section.indexOf('\n') + 1);
+  return body.split(/\n(?=\[\d+\] (?:Seeker|Recommender): )/).filter((u) => /^\[\d+\] /.test(u)).map((u) => u.replace(/^\[\d+\] (?:Seeker|Recommender): /, ''));
+}
+
+/** Answers a judge request from its JSON schema: per-utterance scores, dialogue scores, or a pairwise verdict (the longer dialogue wins). */
+export function judgeAnswer(body: Record<string, any>): string {
+  const schema = body.response_format?.json_schema?.schema ?? {};
+  const user = String((body.messages as any[]).filter((m) => m.role === 'user').map((m) => contentText(m.content)).join('\n'));
+  const props = schema.properties ?? {};
+  if (props.winners) {
+    const [first, second] = user.split(/\n\nDialogue 2:\n/);
+    const w1 = judgedUtterances(first).reduce((n, u) => n + words(u), 0);
+    const w2 = judgedUtterances(`x\n${second ?? ''}`).reduce((n, u) => n + words(u), 0);
+    const verdict = w1 > w2 ? '1' : w2 > w1 ? '2' : 'tie';
+    const winners = Object.fromEntries(Object.keys(props.winners.properties ?? {}).map((k) => [k, verdict]));
+    return JSON.stringify({ winners, rationale: `Dialogue 1 has ${w1} words, dialogue 2 has ${w2}.` });
+  }
+  const scoreSchema = props.scores ?? props.utterances?.items?.properties?.scores ?? { properties: {} };
+  const criteria = Object.entries(scoreSchema.properties ?? {}) as Array<[string, { minimum: number; maximum: number }]>;
+  const scoresOf = (text: string) => Object.fromEntries(criteria.map(([k, c]) => [k, scriptedJudgeScore(k, text, c.minimum, c.maximum)]));
+  const utterances = judgedUtterances(user);
+  if (props.utterances) {
+    return JSON.stringify({ utterances: utterances.map((u, turn) => ({ turn, scores: scoresOf(u) })), rationale: 'Scored by the scripted judge.' });
+  }
+  return JSON.stringify({ scores: scoresOf(utterances.join('\n')), rationale: 'Scored by the scripted judge.' });
+}
+
+/** 'malformed' under response_format: JSON cut off mid-object, as a judge hitting a token limit writes. */
+function judgeReply(b: Behaviour, body: Record<string, any>): { content: string; finishReason: string } {
+  if (b.kind === 'text') return { content: b.content, finishReason: b.finishReason ?? 'stop' };
+  if (b.kind === 'malformed') return { content: '{"scores": {"fluency": 2, "informa', finishReason: 'length' };
+  return { content: judgeAnswer(body), finishReason: 'stop' };
 }
 
 // ---------------------------------------------------------------------------------------------

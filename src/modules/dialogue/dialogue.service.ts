@@ -3,6 +3,7 @@ import { decodeId } from '../../pagination/global-id';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
 import { badInput } from '../../server/errors';
 import { checkSearch, relevanceFrom, relevanceOrder, searchCondition } from './dialogue.search';
+import { judgementCondition } from '../judge/judgement-condition';
 import { DIALOGUE_COLUMNS, Dialogue, DialogueFilter, DialogueOrder, DialogueRow, DialogueStatus, toDialogue } from './dialogue.type';
 
 const ORDERS: Record<Exclude<DialogueOrder, DialogueOrder.RELEVANCE>, KeysetOrder> = {
@@ -63,6 +64,7 @@ export async function dialogueConditions(
     checkSearch(`${argument}.search`, f.search);
     where.push(searchCondition(param(f.search)));
   }
+  if (f.judgement != null) where.push(await judgementCondition(manager, f.judgement, param, `${argument}.judgement`));
   return where;
 }
 

@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { Connection } from '../../pagination/connection.type';
 import { toGlobalId } from '../../pagination/global-id';
 import { Node } from '../../pagination/node.type';
+import { JudgementFilter } from '../judge/judgement-filter';
 import { ValidationIssueRecord } from './dialogue.entity';
 
 export enum SplitName {
@@ -193,6 +194,9 @@ export class DialogueFilter {
 
   @Field(() => ID, { nullable: true, description: 'Dialogues written by this generation run.' })
   generationRunId?: string | null;
+
+  @Field(() => JudgementFilter, { nullable: true, description: 'Dialogues whose latest judgement on a rubric scores a criterion below (or at least) a value.' })
+  judgement?: JudgementFilter | null;
 }
 
 export interface DialogueRow {

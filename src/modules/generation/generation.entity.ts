@@ -15,8 +15,8 @@ export type JobStatusValue = (typeof JOB_STATUSES)[number];
  */
 @Entity('generation_runs')
 @Check('generation_runs_status_check', `"status" IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED')`)
-@Check('generation_runs_role_check', `"role" IN ('TEACHER', 'STUDENT', 'SIMULATOR')`)
-@Check('generation_runs_kind_check', `"kind" IN ('GENERATE', 'REGENERATE', 'INTERACTIVE')`)
+@Check('generation_runs_role_check', `"role" IN ('TEACHER', 'STUDENT', 'SIMULATOR', 'JUDGE')`)
+@Check('generation_runs_kind_check', `"kind" IN ('GENERATE', 'REGENERATE', 'INTERACTIVE', 'JUDGE', 'COMPARE')`)
 @Index('generation_runs_created_idx', ['createdAt', 'id'])
 export class GenerationRunEntity {
   @PrimaryGeneratedColumn()
@@ -25,14 +25,16 @@ export class GenerationRunEntity {
   @Column('text', { default: 'QUEUED' })
   status: RunStatusValue;
 
+  /** JUDGE: one job per dialogue judged; COMPARE: one job per pair (issue 15). */
   @Column('text')
-  kind: 'GENERATE' | 'REGENERATE';
+  kind: 'GENERATE' | 'REGENERATE' | 'JUDGE' | 'COMPARE';
 
   @Column('text')
-  role: 'TEACHER' | 'STUDENT';
+  role: 'TEACHER' | 'STUDENT' | 'JUDGE';
 
+  /** JUDGE and COMPARE runs record their kind here too. */
   @Column('text')
-  strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE';
+  strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE' | 'JUDGE' | 'COMPARE';
 
   /** The model name requested (vLLM's served name; for the student, the LoRA adapter). */
   @Column('text')
@@ -83,6 +85,7 @@ export class GenerationRunEntity {
 @Index('generation_jobs_run_key_key', ['runId', 'key'], { unique: true })
 @Index('generation_jobs_run_status_idx', ['runId', 'status'])
 @Index('generation_jobs_supersedes_idx', ['supersedesId'])
+@Index('generation_jobs_subject_idx', ['subjectId'])
 export class GenerationJobEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -119,6 +122,10 @@ export class GenerationJobEntity {
   @Column('integer', { name: 'dialogue_id', nullable: true })
   dialogueId: number | null;
 
+  /** JUDGE runs: the dialogue judged (its judgement goes to `judgements`, not `dialogue_id`). */
+  @Column('integer', { name: 'subject_id', nullable: true })
+  subjectId: number | null;
+
   /** The pg-boss job id, for cancellation. */
   @Column('uuid', { name: 'queue_job_id' })
   queueJobId: string;
@@ -152,6 +159,10 @@ export class GenerationJobEntity {
   @ManyToOne(() => DialogueEntity, { nullable: true, onDelete: 'SET NULL' })
   @JoinColumn({ name: 'dialogue_id', foreignKeyConstraintName: 'generation_jobs_dialogue_fk' })
   dialogue?: DialogueEntity;
+
+  @ManyToOne(() => DialogueEntity, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'subject_id', foreignKeyConstraintName: 'generation_jobs_subject_fk' })
+  subject?: DialogueEntity;
 }
 
 /** Every request a worker made for a job, successful or not (pipeline.md §6.2: each attempt is stored). */

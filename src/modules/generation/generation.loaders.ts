@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { GenerationProvenance, GenerationRun, GenerationRunRow, RUN_COLUMNS, RunCounts, toGenerationRun, toProvenance } from './generation.type';
 
 function emptyCounts(): RunCounts {
-  return { accepted: 0, rejected: 0, superseded: 0, failed: 0, skipped: 0, cancelled: 0, pending: 0, running: 0 };
+  return { accepted: 0, rejected: 0, superseded: 0, failed: 0, skipped: 0, cancelled: 0, pending: 0, running: 0, judged: 0 };
 }
 
 export function createGenerationLoaders(manager: EntityManager) {
@@ -18,7 +18,7 @@ export function createGenerationLoaders(manager: EntityManager) {
       const rows: Array<{ runId: number; kind: 'dialogue' | 'job'; status: string; n: string }> = await manager.query(
         `SELECT generation_run_id AS "runId", 'dialogue' AS kind, status, count(*) AS n FROM dialogues WHERE generation_run_id = ANY($1) GROUP BY 1, 3
          UNION ALL
-         SELECT run_id, 'job', status, count(*) FROM generation_jobs WHERE run_id = ANY($1) AND status <> 'DONE' GROUP BY 1, 3`,
+         SELECT run_id, 'job', status, count(*) FROM generation_jobs WHERE run_id = ANY($1) AND (status <> 'DONE' OR subject_id IS NOT NULL OR key LIKE 'pair:%') GROUP BY 1, 3`,
         [ids],
       );
       const byRun = new Map(ids.map((id) => [id, emptyCounts()]));
@@ -29,7 +29,8 @@ export function createGenerationLoaders(manager: EntityManager) {
           if (r.status === 'ACCEPTED') c.accepted += n;
           else if (r.status === 'REJECTED') c.rejected += n;
           else c.superseded += n;
-        } else if (r.status === 'FAILED') c.failed += n;
+        } else if (r.status === 'DONE') c.judged += n;
+        else if (r.status === 'FAILED') c.failed += n;
         else if (r.status === 'SKIPPED') c.skipped += n;
         else if (r.status === 'CANCELLED') c.cancelled += n;
         else {

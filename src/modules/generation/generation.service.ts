@@ -10,7 +10,7 @@ import {
 } from '../../../generator/enqueue';
 import { ModelEndpointError } from '../../../generator/models/clients';
 import { buildGoalTemplatePrompt, buildStereotypePrompt, loadStereotypes, PromptInputError, PromptText } from '../../../generator/prompts/load';
-import { DEFAULT_SAMPLING, DEFAULT_VALIDATION, GOAL_TEMPLATE_PROMPT_KEY, SamplingConfig, ValidationConfig } from '../../../generator/run-config';
+import { DEFAULT_SAMPLING, DEFAULT_VALIDATION, GOAL_TEMPLATE_PROMPT_KEY, SamplingConfig, Strategy, ValidationConfig } from '../../../generator/run-config';
 import { decodeId } from '../../pagination/global-id';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
 import { badInput, ErrorCode } from '../../server/errors';
@@ -124,7 +124,19 @@ export function listRuns(manager: EntityManager, args: PageArgs, cap: number): P
 /** adapter_meta.json is a few hundred bytes; this only keeps a pasted file of another kind out. */
 const MAX_ADAPTER_BYTES = 16 * 1024;
 
+/** The JUDGE role and the judge-run strategies only run through judgeDialogues and compareDatasets. */
+function writerRole(role: ModelRole): ModelRole {
+  if (role === ModelRole.JUDGE) throw badInput('input.role', 'the JUDGE role scores dialogues (judgeDialogues, compareDatasets); dialogues are written by TEACHER or STUDENT');
+  return role;
+}
+
+function writerStrategy(strategy: GenerationStrategy | null | undefined): Strategy {
+  if (strategy === GenerationStrategy.JUDGE || strategy === GenerationStrategy.COMPARE) throw badInput('input.strategy', 'JUDGE and COMPARE mark judge runs; use STEREOTYPE or GOAL_TEMPLATE');
+  return (strategy ?? GenerationStrategy.STEREOTYPE) as Strategy;
+}
+
 export async function enqueueGeneration(manager: EntityManager, access: QueueAccess, input: GenerationInput, principal: Principal | null): Promise<number> {
+  writerRole(input.role);
   if (input.teacherFraction != null && !(input.teacherFraction > 0 && input.teacherFraction <= 1)) {
     throw badInput('input.teacherFraction', 'must be in (0, 1], e.g. 0.1 for a 10 % teacher sample');
   }
@@ -136,7 +148,7 @@ export async function enqueueGeneration(manager: EntityManager, access: QueueAcc
   const asStereotypeId = input.asStereotype != null ? await stereotypeId(manager, input.asStereotype, 'input.asStereotype') : null;
   const request = {
     role: input.role,
-    strategy: input.strategy ?? GenerationStrategy.STEREOTYPE,
+    strategy: writerStrategy(input.strategy),
     domain: input.domain ?? null,
     stereotypeIds,
     asStereotypeId,
@@ -161,6 +173,7 @@ export async function enqueueGeneration(manager: EntityManager, access: QueueAcc
 const MAX_REGENERATION = 100_000;
 
 export async function regenerateDialogues(manager: EntityManager, access: QueueAccess, input: RegenerationInput, principal: Principal | null): Promise<number> {
+  writerRole(input.role);
   if (!input.reason.trim()) throw badInput('input.reason', 'say why the dialogues are regenerated (it is recorded with the run)');
   if (!input.dialogueIds && !input.filter) throw badInput('input', 'give dialogueIds or a filter');
   let ids: number[] = input.dialogueIds ? input.dialogueIds.map((id, i) => decodeId(`input.dialogueIds[${i}]`, id, 'Dialogue')) : [];
@@ -232,6 +245,7 @@ export async function previewPrompt(
   manager: EntityManager,
   input: { userId: number; stereotype: string | null; strategy: GenerationStrategy; instance: number | null; legacyFeatureKeys: boolean; includeTargetReview: boolean; seed: number },
 ): Promise<Prompt> {
+  if (input.strategy === GenerationStrategy.JUDGE || input.strategy === GenerationStrategy.COMPARE) throw badInput('strategy', 'JUDGE and COMPARE mark judge runs; use STEREOTYPE or GOAL_TEMPLATE');
   return guard(async () => {
     if (input.strategy === GenerationStrategy.GOAL_TEMPLATE) {
       const p = await activePrompt(manager, 'GOAL_TEMPLATE_INSTRUCTIONS', 'default');

@@ -10,10 +10,13 @@ export enum ModelRole {
   STUDENT = 'STUDENT',
   /** Plays the seeker of interactive evaluation (evaluateInteractively). */
   SIMULATOR = 'SIMULATOR',
+  JUDGE = 'JUDGE',
 }
 export enum GenerationStrategy {
   STEREOTYPE = 'STEREOTYPE',
   GOAL_TEMPLATE = 'GOAL_TEMPLATE',
+  JUDGE = 'JUDGE',
+  COMPARE = 'COMPARE',
 }
 export enum RunStatus {
   QUEUED = 'QUEUED',
@@ -27,16 +30,24 @@ export enum RunKind {
   REGENERATE = 'REGENERATE',
   /** The conversations of an interactive evaluation (evaluateInteractively). */
   INTERACTIVE = 'INTERACTIVE',
+  JUDGE = 'JUDGE',
+  COMPARE = 'COMPARE',
 }
 export enum UnknownItemPolicy {
   REJECT = 'reject',
   STRIP = 'strip',
   KEEP = 'keep',
 }
-registerEnumType(ModelRole, { name: 'ModelRole', description: 'Which configured model endpoint writes: the large TEACHER or the fine-tuned STUDENT; SIMULATOR plays the seeker of interactive evaluations.' });
-registerEnumType(GenerationStrategy, { name: 'GenerationStrategy', description: 'STEREOTYPE (DistillRecDial) or GOAL_TEMPLATE (LLM-REDIAL).' });
+registerEnumType(ModelRole, {
+  name: 'ModelRole',
+  description: 'Which configured model endpoint works: the large TEACHER or the fine-tuned STUDENT write dialogues; the JUDGE scores and compares them (judgeDialogues, compareDatasets); SIMULATOR plays the seeker of interactive evaluations.',
+});
+registerEnumType(GenerationStrategy, {
+  name: 'GenerationStrategy',
+  description: 'STEREOTYPE (DistillRecDial) or GOAL_TEMPLATE (LLM-REDIAL); JUDGE and COMPARE mark judge runs and cannot be asked of enqueueGeneration.',
+});
 registerEnumType(RunStatus, { name: 'RunStatus' });
-registerEnumType(RunKind, { name: 'RunKind' });
+registerEnumType(RunKind, { name: 'RunKind', description: 'GENERATE and REGENERATE write dialogues; JUDGE (judgeDialogues) stores judgements, COMPARE (compareDatasets) pairwise verdicts.' });
 registerEnumType(UnknownItemPolicy, { name: 'UnknownItemPolicy', description: 'What happens to <id_…> tags that name no catalogue item (pipeline.md §8.2).' });
 
 @ObjectType({ simpleResolvers: true })
@@ -100,6 +111,9 @@ export class RunCounts {
 
   @Field(() => Int)
   running: number;
+
+  @Field(() => Int, { description: 'JUDGE and COMPARE runs: jobs whose judgement or verdict is stored.' })
+  judged: number;
 }
 
 @ObjectType({ simpleResolvers: true })

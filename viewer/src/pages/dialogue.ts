@@ -1,5 +1,5 @@
 import { gql } from '../api';
-import { badge, facts, fmt, h, link } from '../dom';
+import { badge, facts, fmt, h, link, table } from '../dom';
 import { paths, viewerUrl, type Page } from '../router';
 
 const QUERY = `query ViewerDialogue($id: ID!) {
@@ -28,6 +28,7 @@ const QUERY = `query ViewerDialogue($id: ID!) {
       titleRewrites { start end before after asin method }
       run { id }
     }
+    judgements { rubric rubricVersion model rationale createdAt scores { criterion score } utterances { turn scores { criterion score } } run { id } }
   }
 }`;
 
@@ -78,6 +79,45 @@ function rawWithRewrites(raw: string, rewrites: Array<{ start: number; end: numb
   }
   pre.append(raw.slice(at));
   return pre;
+}
+
+interface ScoreList {
+  criterion: string;
+  score: number;
+}
+
+/** The judges' scores (issue 15): one table per judgement, per-utterance scores folded away. */
+function judgementsSection(judgements: any[]): HTMLElement | null {
+  if (!judgements?.length) return null;
+  const score = (list: ScoreList[], c: string) => list.find((s) => s.criterion === c)?.score ?? null;
+  return h(
+    'section',
+    { class: 'judgements' },
+    h('h2', null, `Judgements (${judgements.length})`),
+    judgements.map((j: any) => {
+      const criteria: string[] = j.scores.map((s: ScoreList) => s.criterion);
+      const label = `${j.rubric} v${j.rubricVersion} · ${j.model}`;
+      return h(
+        'div',
+        null,
+        table(label, criteria.map((c) => ({ label: c, numeric: true, cell: (r: any) => fmt.num(score(r.scores, c), 2) })), [j]),
+        j.rationale ? h('p', { class: 'muted' }, j.rationale) : null,
+        j.utterances
+          ? h(
+              'details',
+              null,
+              h('summary', null, `Per utterance (${j.utterances.length})`),
+              table(
+                `${j.rubric} per utterance`,
+                [{ label: 'turn', numeric: true, cell: (u: any) => String(u.turn) }, ...criteria.map((c) => ({ label: c, numeric: true, cell: (u: any) => fmt.num(score(u.scores, c), 0) }))],
+                j.utterances,
+              ),
+            )
+          : null,
+        j.run ? h('p', { class: 'muted' }, 'Run ', link(viewerUrl('/runs', { run: j.run.id }), j.run.id), ` · ${fmt.date(j.createdAt)}`) : null,
+      );
+    }),
+  );
 }
 
 export const dialoguePage: Page = async ({ params }) => {
@@ -191,7 +231,7 @@ export const dialoguePage: Page = async ({ params }) => {
         : null,
       issues('Rejection reasons', d.rejections, 'bad'),
       issues('Warnings', d.warnings, 'warn'),
-      h('div', { class: 'layout' }, h('div', null, h('h2', null, `Conversation (${d.turns.length} turns)`), chat, provenance), aside),
+      h('div', { class: 'layout' }, h('div', null, h('h2', null, `Conversation (${d.turns.length} turns)`), chat, judgementsSection(d.judgements), provenance), aside),
     ),
   };
 };
