@@ -16,6 +16,10 @@ export interface Config {
   statementTimeoutMs: number;
   maxQueryDepth: number;
   maxQueryComplexity: number;
+  /** RECDIAL_MAX_CORPUS_FIELDS: fields that scan the whole selection (datasetStatistics, diversity, …) one request may hold. */
+  maxCorpusFields: number;
+  /** RECDIAL_CORPUS_FIELD_BUDGET_MS: wall-clock budget of one such field; over it the field fails with TIMEOUT. */
+  corpusFieldBudgetMs: number;
   pageCap: number;
   logLevel: string;
   /** Load the bundled sample into a fresh embedded database on first start. */
@@ -30,6 +34,8 @@ export interface Config {
   maxPredictionBytes: number;
   /** Sentence embeddings for `diversity` (metrics.md §5); null: a local TF-IDF is used instead. */
   embeddings: Readonly<EmbeddingsConfig> | null;
+  /** RECDIAL_MAX_LINE_BYTES: the longest line (or JSON value) an import reads; a longer one is that line's error. */
+  maxLineBytes: number;
 }
 
 /** An OpenAI-compatible `/v1/embeddings` endpoint. */
@@ -76,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     statementTimeoutMs: int(env, 'RECDIAL_STATEMENT_TIMEOUT_MS', 15000, 0),
     maxQueryDepth: int(env, 'RECDIAL_MAX_QUERY_DEPTH', 10, 1),
     maxQueryComplexity: int(env, 'RECDIAL_MAX_QUERY_COMPLEXITY', 50000, 1),
+    maxCorpusFields: int(env, 'RECDIAL_MAX_CORPUS_FIELDS', 2, 1),
+    corpusFieldBudgetMs: int(env, 'RECDIAL_CORPUS_FIELD_BUDGET_MS', 60_000, 1),
     pageCap: 100,
     logLevel: env.LOG_LEVEL || 'info',
     loadSample: bool(env, 'RECDIAL_LOAD_SAMPLE', true),
@@ -85,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     // Below express's 1 MB JSON body limit, so that the API's own message (pointing at the CLI) is what users see.
     maxPredictionBytes: int(env, 'RECDIAL_MAX_PREDICTIONS_BYTES', 768 * 1024, 1),
     embeddings: loadEmbeddingsConfig(env),
+    maxLineBytes: int(env, 'RECDIAL_MAX_LINE_BYTES', 16 * 1024 * 1024, 1024),
   });
 }
 

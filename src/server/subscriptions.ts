@@ -38,7 +38,7 @@ export function attachGraphQLWs(options: {
   services: ServerServices;
 }): GraphQLWsServer {
   const { httpServer, schema, dataSource, config, logger, formatError, services } = options;
-  const limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity };
+  const limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity, maxCorpusFields: config.maxCorpusFields };
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 

@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
 import type { Context } from '../../server/context';
+import { CORPUS_FIELD_COST } from '../../server/limits';
 import { notFound } from '../../server/errors';
 import { GenEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
 import { getEvaluation, startGenerationEvaluation, startRecommendationEvaluation } from './evaluation.service';
@@ -25,6 +26,7 @@ export class EvaluationResolver {
   }
 
   @Mutation(() => Evaluation, {
+    complexity: CORPUS_FIELD_COST,
     description: 'Hit/MRR/NDCG@k of uploaded predictions or a built-in baseline, computed in the background; follow it with evaluationUpdated. Needs an operator key.',
   })
   async evaluateRecommendations(@Ctx() ctx: Context, @Arg('input', () => RecEvaluationInput) input: RecEvaluationInput): Promise<Evaluation> {
@@ -32,7 +34,7 @@ export class EvaluationResolver {
     return load(ctx, id);
   }
 
-  @Mutation(() => Evaluation, { description: 'BLEU@1–4, F1 and Dist@1–4 of uploaded responses, computed in the background. Needs an operator key.' })
+  @Mutation(() => Evaluation, { complexity: CORPUS_FIELD_COST, description: 'BLEU@1–4, F1 and Dist@1–4 of uploaded responses, computed in the background. Needs an operator key.' })
   async evaluateGeneration(@Ctx() ctx: Context, @Arg('input', () => GenEvaluationInput) input: GenEvaluationInput): Promise<Evaluation> {
     const id = await startGenerationEvaluation(ctx.manager, ctx.evaluations, input, { principal: ctx.principal, maxPredictionBytes: ctx.config.maxPredictionBytes });
     return load(ctx, id);
