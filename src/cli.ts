@@ -14,6 +14,7 @@ import { importLlmRedial } from './ingest/llm-redial.load';
 import { importPearl } from './ingest/pearl.load';
 import { importRedial } from './ingest/redial.load';
 import { ImportError, InputFileError } from './ingest/errors';
+import { lineLimits } from './ingest/lines';
 import { ImportFailed } from './ingest/import-run';
 import { loadSampleOnce } from './ingest/sample';
 import { importTmdb } from './ingest/tmdb.load';
@@ -38,7 +39,11 @@ const { version } = JSON.parse(fs.readFileSync(path.join(loadConfig({}).rootDir,
 export const program = new Command('recdial')
   .description('A GraphQL server for conversational-recommendation datasets')
   .version(version, '-V, --version', 'print the version of recdial')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // The readers take their line limit from here rather than through every importer's options.
+  .hook('preAction', () => {
+    lineLimits.maxBytes = loadConfig().maxLineBytes;
+  });
 
 program
   .command('serve')

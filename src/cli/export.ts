@@ -57,7 +57,8 @@ export async function exportTo(format: string, request: Omit<ExportRequest, 'for
   const parent = path.dirname(target);
   if (!(await fs.stat(parent).catch(() => null))?.isDirectory()) throw new CliError(`--out: the folder ${parent} does not exist`);
   const existing = await fs.stat(target).catch(() => null);
-  if (file === null && existing && (!existing.isDirectory() || (await fs.readdir(target)).length > 0)) {
+  if (file === null && existing && !existing.isDirectory()) throw new CliError(`--out: ${target} is a file; give a new or empty folder`);
+  if (file === null && existing && (await fs.readdir(target)).length > 0) {
     throw new CliError(`--out: ${target} is not empty; give a new or empty folder`);
   }
   const label = `export ${format.toLowerCase()}`;

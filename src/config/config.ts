@@ -16,6 +16,10 @@ export interface Config {
   statementTimeoutMs: number;
   maxQueryDepth: number;
   maxQueryComplexity: number;
+  /** RECDIAL_MAX_CORPUS_FIELDS: fields that scan the whole selection (datasetStatistics, diversity, …) one request may hold. */
+  maxCorpusFields: number;
+  /** RECDIAL_CORPUS_FIELD_BUDGET_MS: wall-clock budget of one such field; over it the field fails with TIMEOUT. */
+  corpusFieldBudgetMs: number;
   pageCap: number;
   /** RECDIAL_SEARCH_MAX_CHARS / RECDIAL_SEARCH_MAX_TERMS: the longest `filter.search` (and `searchHighlights(query:)`) accepted. */
   search: Readonly<SearchLimits>;
@@ -36,6 +40,8 @@ export interface Config {
   embeddings: Readonly<EmbeddingsConfig> | null;
   /** RECDIAL_DOWNLOAD_SECRET: HMAC key of signed export download URLs; null: one generated once and kept in the `settings` table. */
   downloadSecret: string | null;
+  /** RECDIAL_MAX_LINE_BYTES: the longest line (or JSON value) an import reads; a longer one is that line's error. */
+  maxLineBytes: number;
 }
 
 /** An OpenAI-compatible `/v1/embeddings` endpoint. */
@@ -91,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     statementTimeoutMs: int(env, 'RECDIAL_STATEMENT_TIMEOUT_MS', 15000, 0),
     maxQueryDepth: int(env, 'RECDIAL_MAX_QUERY_DEPTH', 10, 1),
     maxQueryComplexity: int(env, 'RECDIAL_MAX_QUERY_COMPLEXITY', 50000, 1),
+    maxCorpusFields: int(env, 'RECDIAL_MAX_CORPUS_FIELDS', 2, 1),
+    corpusFieldBudgetMs: int(env, 'RECDIAL_CORPUS_FIELD_BUDGET_MS', 60_000, 1),
     pageCap: 100,
     search: Object.freeze({
       maxChars: int(env, 'RECDIAL_SEARCH_MAX_CHARS', DEFAULT_SEARCH_LIMITS.maxChars, 1),
@@ -106,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxPredictionBytes: int(env, 'RECDIAL_MAX_PREDICTIONS_BYTES', 768 * 1024, 1),
     embeddings: loadEmbeddingsConfig(env),
     downloadSecret: env.RECDIAL_DOWNLOAD_SECRET || null,
+    maxLineBytes: int(env, 'RECDIAL_MAX_LINE_BYTES', 16 * 1024 * 1024, 1024),
   });
 }
 

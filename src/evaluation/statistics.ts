@@ -206,6 +206,8 @@ export async function computeDatasetStatistics(manager: EntityManager, options: 
   const groups = new Map<string, RowAccumulator>();
   let done = 0;
   for await (const dialogue of streamDialogues(manager, { filter: options.filter, signal: options.signal })) {
+    // Tokenizing is CPU work between the stream's batches: check the budget per dialogue too.
+    options.signal?.throwIfAborted();
     const d = digest(dialogue, tokenize);
     overall.add(d);
     if (groupBy.length) {

@@ -129,6 +129,7 @@ export async function importAmazon(dataSource: DataSource, input: AmazonImportIn
     ] as const
   ).filter((entry): entry is readonly [AmazonFileKind, string] => entry[1] !== undefined);
   if (!given.length) throw new InputFileError('import amazon', 'no input: give a review file, a metadata file or a rating CSV (--reviews, --meta, --ratings)');
+  for (const [, file] of given) if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new InputFileError(file, 'is a directory; give the path of a file');
   for (const [, file] of given) if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InputFileError(file, 'no such file');
   const domain = input.domain ?? DEFAULT_AMAZON_DOMAIN;
   if (!/^\S+$/.test(domain)) throw new InputFileError('import amazon', `invalid domain ${JSON.stringify(domain)}: expected a category name such as ${DEFAULT_AMAZON_DOMAIN}`);
@@ -145,7 +146,7 @@ export async function importAmazon(dataSource: DataSource, input: AmazonImportIn
     };
     // JSON can only spell U+0000 as `\u0000`: the cheap test spares the deep walk on other lines.
     const decodeJson = (text: string, file: string, line: number): unknown => {
-      const value = parseJsonLine(text, file, line);
+      const value = parseJsonLine(text, file, line, { nul: 'keep' });
       return text.includes('\\u0000') ? withoutNul(value) : value;
     };
 

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { ImportError, InputFileError } from './errors';
 
 /** What a reader knows about a file once it has read all of it. */
 export interface FileDigest {
@@ -101,4 +102,30 @@ export class DigestPromise {
 
 export function newTally(): RawTally {
   return { hash: createHash('sha256'), byteLength: 0 };
+}
+
+/**
+ * What a failure while reading `path` means to the person importing it: a directory, a missing
+ * or unreadable file (`file: problem`), or a gzip stream that is cut short or corrupt (an
+ * ImportError at `line`, the line being read when the data ended). Anything else unchanged.
+ */
+export function readProblem(path: string, error: unknown, line: number): unknown {
+  if (error instanceof ImportError || error instanceof InputFileError) return error;
+  const { code, message } = (error ?? {}) as NodeJS.ErrnoException;
+  switch (code) {
+    case 'EISDIR':
+      return new InputFileError(path, 'is a directory; give the path of a file');
+    case 'ENOENT':
+      return new InputFileError(path, 'no such file');
+    case 'EACCES':
+    case 'EPERM':
+      return new InputFileError(path, 'permission denied');
+    case 'Z_BUF_ERROR':
+      return new ImportError(path, line, '(gzip)', 'the compressed data ends in the middle of this line: the gzip file is truncated (an interrupted download?)', 'TRUNCATED_GZIP');
+    case 'Z_DATA_ERROR':
+    case 'Z_STREAM_ERROR':
+      return new ImportError(path, line, '(gzip)', `corrupt gzip data: ${message}`, 'CORRUPT_GZIP');
+    default:
+      return error;
+  }
 }

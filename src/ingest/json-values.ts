@@ -13,8 +13,10 @@
  * is one bad record, reported at the line of the problem, and the values after it are still read.
  */
 import { ImportError } from './errors';
-import { DigestPromise, contentChunks, isGzipFile, newTally, type FileDigest } from './file-content';
+import { DigestPromise, contentChunks, isGzipFile, newTally, readProblem, type FileDigest } from './file-content';
 import { JsonSyntaxError, parseJsonText } from './json';
+import { lineLimits } from './lines';
+import { rejectNul } from './nul';
 
 export type { FileDigest } from './file-content';
 
@@ -73,8 +75,9 @@ export class JsonValue {
     } catch {
       throw this.invalidUtf8();
     }
+    let value: unknown;
     try {
-      return parseJsonText(text);
+      value = parseJsonText(text);
     } catch (error) {
       if (!(error instanceof JsonSyntaxError)) throw error;
       let line = this.line;
@@ -87,6 +90,8 @@ export class JsonValue {
       }
       throw this.invalidJson(line, error.position - lineStart + 1, error.reason);
     }
+    rejectNul(value, text, this.file, this.line);
+    return value;
   }
 
   protected invalidUtf8(): ImportError {
@@ -176,9 +181,9 @@ async function* iterate<T extends JsonValue>(
   const tally = newTally();
   let finished = false;
   const structural = (line: number, problem: string) => new ImportError(path, line, '(array)', problem, 'INVALID_JSON');
+  let line = 1;
   try {
     const gzip = await isGzipFile(path);
-    let line = 1;
     let offset = 0; // decompressed offset of the current chunk's first byte
     let bomSeen = 0;
     let lastByte = -1;
@@ -195,8 +200,11 @@ async function* iterate<T extends JsonValue>(
     let piecesLength = 0;
     let pieceStart = 0;
 
+    const tooLong = () =>
+      new ImportError(path, startLine, '(json)', `the value that starts on this line is longer than the limit of ${(lineLimits.maxBytes / 1024 / 1024).toFixed(1)} MiB; RECDIAL_MAX_LINE_BYTES raises the limit`, 'VALUE_TOO_LONG');
     const take = (chunk: Buffer, end: number, truncated = false): T => {
       const piece = chunk.subarray(pieceStart, end);
+      if (piecesLength + piece.length > lineLimits.maxBytes) throw tooLong();
       const bytes = pieces.length === 0 ? piece : Buffer.concat([...pieces, piece], piecesLength + piece.length);
       pieces = [];
       piecesLength = 0;
@@ -280,6 +288,8 @@ async function* iterate<T extends JsonValue>(
         pieces.push(chunk.subarray(pieceStart));
         piecesLength += chunk.length - pieceStart;
         pieceStart = 0;
+        // One value is buffered whole: the line limit bounds it too (a corrupt or foreign file).
+        if (piecesLength > lineLimits.maxBytes) throw tooLong();
       }
       if (chunk.length > 0) lastByte = chunk[chunk.length - 1];
       offset += chunk.length;
@@ -299,7 +309,8 @@ async function* iterate<T extends JsonValue>(
     }
     finished = true;
     digest.resolve(tally, offset === 0 ? 0 : lastLine, gzip);
-  } catch (error) {
+  } catch (caught) {
+    const error = readProblem(path, caught, line);
     digest.fail(error as Error);
     throw error;
   } finally {

@@ -51,6 +51,7 @@ async function flush(tx: ImportTransaction, batch: Array<{ item: TmdbItem; raw: 
  * graph. Re-importing updates items in place; an item's KG links are replaced as a whole.
  */
 export async function importTmdb(dataSource: DataSource, file: string, options: ImportOptions = {}): Promise<TmdbImportSummary> {
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new InputFileError(file, 'is a directory; give the path of a file');
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InputFileError(file, 'no such file');
   const errors = new ErrorCollector(options.maxErrors ?? 0);
   return inImportTransaction(dataSource, async (tx) => {

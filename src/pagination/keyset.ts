@@ -75,7 +75,39 @@ export function decodeCursor(argument: string, cursor: string, order: KeysetOrde
     throw badInput(argument, 'this cursor belongs to another order; restart pagination without it');
   }
   if (parsed.length !== order.columns.length + 1) throw badInput(argument, 'not a cursor returned by this connection');
-  return parsed.slice(1) as string[];
+  const values = parsed.slice(1) as string[];
+  // The digest is not a signature: anyone can rebuild it and put any text next to it. Each
+  // value is cast in SQL, so one that the cast would refuse is the caller's error, not a 500.
+  values.forEach((value, i) => {
+    if (!castable(value, order.columns[i].cast)) throw badInput(argument, 'not a cursor returned by this connection (a value does not fit its column)');
+  });
+  return values;
+}
+
+const INTEGER = /^-?\d{1,19}$/;
+const REAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?$|^-?Infinity$|^NaN$/;
+// As PostgreSQL prints timestamptz as text: `2026-12-06 02:31:25.123456+00`.
+const TIMESTAMPTZ = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?[+-]\d{2}(?::\d{2}){0,2}$/;
+
+/** Whether `value` is text that `$n::cast` accepts, as the values this module puts in cursors are. */
+export function castable(value: string, cast: OrderColumn['cast']): boolean {
+  switch (cast) {
+    case 'int':
+      return INTEGER.test(value) && Number(value) <= 2_147_483_647 && Number(value) >= -2_147_483_648;
+    case 'bigint':
+      return INTEGER.test(value) && BigInt(value) <= 9_223_372_036_854_775_807n && BigInt(value) >= -9_223_372_036_854_775_808n;
+    case 'real':
+      return REAL.test(value) && (/^(-?Infinity|NaN)$/.test(value) || (Number.isFinite(Number(value)) && Math.abs(Number(value)) <= 3.4e38));
+    case 'timestamptz': {
+      const m = TIMESTAMPTZ.exec(value);
+      if (!m) return false;
+      const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+      const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+      return month >= 1 && month <= 12 && day >= 1 && day <= days && hour < 24 && minute < 60 && second < 60;
+    }
+    case 'text':
+      return !value.includes('\0');
+  }
 }
 
 function checkSize(argument: string, value: number | null | undefined, cap: number): void {

@@ -15,12 +15,14 @@ import { createGenerationAccess } from '../modules/generation/generation.access'
 import { createEvaluationAccess } from '../modules/evaluation/evaluation.access';
 import { createExportAccess } from '../modules/export/export.access';
 import { exportDownloadHandler } from '../modules/export/download';
+import { CorpusCache } from '../modules/statistics/corpus-cache';
 import { seedApiKeys } from '../modules/api-key/api-key.service';
 import { configureSearch } from '../modules/dialogue/dialogue.search';
 import { authenticateCaller, authPlugin } from './auth';
 import { Context, createContext, ServerServices } from './context';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { EXPLORER_STATIC_PATH, explorerHtml, explorerStatic, wantsExplorer } from './explorer';
+import { graphqlBodyParser, installJsonErrorHandling } from './http-errors';
 import { limitsPlugin } from './limits';
 import { createMetrics, observabilityPlugin } from './observability';
 import { getSchema } from './schema';
@@ -61,6 +63,7 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
     generation: createGenerationAccess({ dataSource, config, logger }),
     exports: createExportAccess({ dataSource, config, logger }),
     evaluations: createEvaluationAccess({ dataSource, logger }),
+    statistics: new CorpusCache({ url: (dataSource.options as { url: string }).url, logger, onLookup: (hit) => metrics.corpusCache.inc({ result: hit ? 'hit' : 'miss' }) }),
   };
   const graphqlWs = attachGraphQLWs({ httpServer, schema, dataSource, config, logger, formatError, services });
   const apollo = new ApolloServer<Context>({
@@ -81,7 +84,7 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
         }),
       },
       authPlugin(),
-      limitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity }),
+      limitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity, maxCorpusFields: config.maxCorpusFields }),
       observabilityPlugin(logger, metrics),
     ],
   });
@@ -116,10 +119,11 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
   app.use(
     '/graphql',
     cors(),
-    express.json({ limit: '1mb' }),
+    graphqlBodyParser(),
     // A bad or revoked key fails here (401) whatever the operation; so does no key when queries need one.
     expressMiddleware(apollo, { context: async ({ req }) => createContext(dataSource, config, services, await authenticateCaller(dataSource.manager, req.headers.authorization, config)) }),
   );
+  installJsonErrorHandling(app, logger);
   return { app, httpServer, apollo, logger };
 }
 

@@ -1,11 +1,23 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { InstanceLock } from './instance-lock';
 import { NotifyEvents } from './notify-events';
 
 /** Jobs one API process runs at a time per kind; more wait QUEUED. */
 const MAX_RUNNING = 2;
-const HEARTBEAT_MS = 10_000;
-/** An unfinished job whose process has not beaten for this long is taken as interrupted. */
+const HEARTBEAT_MS = 5_000;
+/** How often every server looks for jobs whose process is gone (not only at start-up). */
+const SWEEP_MS = 5_000;
+/**
+ * A job whose owner no longer holds its advisory lock is interrupted once its heartbeat is this
+ * old: the grace lets an owner whose lock connection dropped (a database restart) lock again.
+ */
+const ORPHAN_AFTER_S = 15;
+/**
+ * A job without an owner (older rows, or not claimed yet) is interrupted after this long without
+ * a beat. A job whose owner still holds its lock is never taken: the owner is alive (a busy
+ * event loop that misses heartbeats is not a dead process).
+ */
 const STALE_AFTER_S = 60;
 
 export interface JobHooks {
@@ -48,6 +60,10 @@ export interface BackgroundJobsOptions {
   progressEveryMs?: number;
   /** Rows the start-up sweep may mark interrupted (SQL condition); default all. INTERACTIVE evaluations run on workers, not in an API process. */
   sweepWhere?: string;
+  /** Called after each sweep with the jobs it marked interrupted (e.g. to remove partial files). */
+  afterSweep?: (interruptedIds: number[]) => Promise<void>;
+  /** Overrides of the sweep's timing (tests). */
+  timing?: { sweepMs?: number; heartbeatMs?: number; orphanAfterS?: number; staleAfterS?: number };
 }
 
 const json = (value: unknown) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
@@ -55,14 +71,21 @@ const json = (value: unknown) => (value !== null && typeof value === 'object' ? 
 /**
  * Long work the API accepts and runs in its own process (exports, evaluations): a small queue per
  * process, a status row per job that the work's outcome lands in, progress through
- * LISTEN/NOTIFY (so a subscriber on any API server sees it), and heartbeats, so that the next
- * server to start marks the jobs of a process that died as interrupted. pg-boss is not used for
- * these: they need the accepting process's files and in-memory streams, not a worker pool.
+ * LISTEN/NOTIFY (so a subscriber on any API server sees it). pg-boss is not used for these: they
+ * need the accepting process's files and in-memory streams, not a worker pool.
+ *
+ * Ownership: each process records its advisory-lock key (`owner_lock`) on the jobs it takes and
+ * holds that session lock for as long as it lives; every server sweeps every few seconds (not
+ * only at start-up) for unfinished jobs whose owner's lock is gone — the process died or was
+ * killed — and marks them FAILED with the cause, so a server restarted at once can tell its
+ * predecessor's jobs from the live jobs of other servers without waiting for a heartbeat to age.
  */
 export function createBackgroundJobs(options: BackgroundJobsOptions): BackgroundJobs {
   const { dataSource, logger, table, channel, noun } = options;
+  const timing = { sweepMs: SWEEP_MS, heartbeatMs: HEARTBEAT_MS, orphanAfterS: ORPHAN_AFTER_S, staleAfterS: STALE_AFTER_S, ...options.timing };
   const url = (dataSource.options as { url?: string }).url!;
   const events = new NotifyEvents({ url, dataSource, logger, channel, table });
+  const owner = new InstanceLock(url, logger);
   const queue: Array<{ id: number; work: JobWork }> = [];
   const running = new Map<number, { abort: AbortController; done: Promise<void> }>();
   let closed = false;
@@ -78,32 +101,54 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
   const interrupted = (when: string) => `interrupted: the server stopped ${when}; ${options.retryHint}`;
 
   // As a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count], a SELECT with rows.
-  const swept = dataSource
-    .query(
+  // pg_locks shows a bigint advisory key as classid (high half) and objid (low half), objsubid 1.
+  const sweep = async (): Promise<void> => {
+    const rows: Array<{ id: number }> = await dataSource.query(
       `WITH failed AS (
-         UPDATE ${table} SET status = 'FAILED', finished_at = now(), error = $1
-          WHERE status IN ('QUEUED', 'RUNNING') AND coalesce(heartbeat_at, created_at) < now() - interval '${STALE_AFTER_S} seconds' AND (${options.sweepWhere ?? 'true'})
-          RETURNING id)
+         UPDATE ${table} j SET status = 'FAILED', finished_at = now(), error = $1
+          WHERE j.status IN ('QUEUED', 'RUNNING')
+            AND j.owner_lock IS DISTINCT FROM $2
+            AND ((j.owner_lock IS NULL AND coalesce(j.heartbeat_at, j.created_at) < now() - make_interval(secs => $4))
+                 OR (j.owner_lock IS NOT NULL
+                     AND coalesce(j.heartbeat_at, j.created_at) < now() - make_interval(secs => $3)
+                     AND NOT EXISTS (
+                       SELECT 1 FROM pg_locks l
+                        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                          AND ((l.classid::bigint << 32) | l.objid::bigint) = j.owner_lock)))
+            AND (${options.sweepWhere ?? 'true'})
+          RETURNING j.id)
        SELECT id FROM failed`,
-      [interrupted(`before this ${noun} finished`)],
-    )
-    .then(async (rows: Array<{ id: number }>) => {
-      for (const { id } of rows) await notify(id);
-    })
-    .catch((error) => logger.warn({ err: error }, `could not sweep interrupted ${table}`));
+      [interrupted(`before this ${noun} finished`), owner.key, timing.orphanAfterS, timing.staleAfterS],
+    );
+    for (const { id } of rows) await notify(id);
+    if (rows.length) logger.warn({ ids: rows.map((r) => r.id) }, `marked ${rows.length} interrupted ${table} FAILED`);
+    await options.afterSweep?.(rows.map((r) => Number(r.id)));
+  };
+  const sweepQuietly = () => sweep().catch((error) => logger.warn({ err: error }, `could not sweep interrupted ${table}`));
+  const swept = sweepQuietly();
+  const sweeper = setInterval(() => void sweepQuietly(), timing.sweepMs);
+  sweeper.unref();
 
   const heartbeat = setInterval(() => {
     const ids = [...running.keys(), ...queue.map((q) => q.id)];
-    if (ids.length) void dataSource.query(`UPDATE ${table} SET heartbeat_at = now() WHERE id = ANY($1)`, [ids]).catch(() => undefined);
-  }, HEARTBEAT_MS);
+    if (!ids.length) return;
+    // Lock again first when the lock's connection dropped (a database restart), so that the
+    // other servers' sweeps do not take this process's live jobs for orphans.
+    void owner
+      .hold()
+      .then(() => dataSource.query(`UPDATE ${table} SET heartbeat_at = now(), owner_lock = $2 WHERE id = ANY($1)`, [ids, owner.key]))
+      .catch(() => undefined);
+  }, timing.heartbeatMs);
   heartbeat.unref();
 
   async function run(id: number, work: JobWork, abort: AbortController): Promise<void> {
+    await owner.hold();
     const started: Array<{ id: number }> = await dataSource.query(
       `WITH started AS (
-         UPDATE ${table} SET status = 'RUNNING', started_at = now(), heartbeat_at = now() WHERE id = $1 AND status = 'QUEUED' RETURNING id)
+         UPDATE ${table} SET status = 'RUNNING', started_at = now(), heartbeat_at = now(), owner_lock = $2 WHERE id = $1 AND status = 'QUEUED' RETURNING id)
        SELECT id FROM started`,
-      [id],
+      [id, owner.key],
     );
     if (!started.length) return;
     await notify(id);
@@ -141,7 +186,13 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
     events,
     start(id, work) {
       queue.push({ id, work });
-      void swept.then(pump);
+      // Claimed at once, so that no sweep takes a queued job of this process for an orphan.
+      void owner
+        .hold()
+        .then(() => dataSource.query(`UPDATE ${table} SET owner_lock = $2, heartbeat_at = now() WHERE id = $1 AND status = 'QUEUED'`, [id, owner.key]))
+        .catch((error) => logger.warn({ err: error, [`${noun}Id`]: id }, `could not claim the ${noun}`))
+        .then(() => swept)
+        .then(pump);
     },
     async idle() {
       await swept;
@@ -151,6 +202,7 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
     async close() {
       closed = true;
       clearInterval(heartbeat);
+      clearInterval(sweeper);
       await swept; // the start-up sweep may still be running (a server stopped at once, e.g. on a taken port)
       for (const { id } of queue.splice(0)) {
         await finish(id, { status: 'FAILED', error: interrupted(`before this ${noun} started`) }).catch(() => undefined);
@@ -158,6 +210,7 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
       for (const r of running.values()) r.abort.abort();
       await Promise.all([...running.values()].map((r) => r.done));
       await events.close();
+      await owner.release();
     },
   };
 }

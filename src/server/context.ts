@@ -4,6 +4,7 @@ import type { Principal } from '../modules/api-key/api-key.service';
 import type { GenerationAccess } from '../modules/generation/generation.access';
 import type { EvaluationAccess } from '../modules/evaluation/evaluation.access';
 import type { ExportAccess } from '../modules/export/export.access';
+import type { CorpusCache } from '../modules/statistics/corpus-cache';
 import { createGenerationLoaders } from '../modules/generation/generation.loaders';
 import { createDialogueLoaders } from '../modules/dialogue/dialogue.loaders';
 import { createJudgeLoaders } from '../modules/judge/judge.loaders';
@@ -41,10 +42,12 @@ export interface Context {
   exports: ExportAccess;
   /** The evaluations this process computes, and evaluation events. */
   evaluations: EvaluationAccess;
+  /** Whole-corpus results (datasetStatistics, diversity) per selection, until the dataset changes. */
+  statistics: CorpusCache;
 }
 
 /** The long-lived parts of one API process that every request's context carries. */
-export type ServerServices = Pick<Context, 'generation' | 'exports' | 'evaluations'>;
+export type ServerServices = Pick<Context, 'generation' | 'exports' | 'evaluations' | 'statistics'>;
 
 export function createContext(
   dataSource: DataSource,

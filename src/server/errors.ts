@@ -9,6 +9,12 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   CONFLICT: 'CONFLICT',
   TIMEOUT: 'TIMEOUT',
+  /** An HTTP request that is not a GraphQL request: bad JSON, not an object, the wrong transport. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** A request body over the size limit (HTTP 413). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A route that does not exist (HTTP 404). */
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** A model endpoint is unreachable or does not serve the configured model. */
   MODEL_ENDPOINT_UNAVAILABLE: 'MODEL_ENDPOINT_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
@@ -19,7 +25,6 @@ export const PUBLIC_CODES = new Set<string>([
   ...Object.values(ErrorCode),
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',

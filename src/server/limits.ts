@@ -1,7 +1,8 @@
 import { ApolloServerPlugin } from '@apollo/server';
-import { DocumentNode, FragmentDefinitionNode, getVariableValues, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { DocumentNode, FragmentDefinitionNode, getVariableValues, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
-import { queryTooComplex } from './errors';
+import { nulArgumentError } from './argument-guards';
+import { ErrorCode, queryTooComplex } from './errors';
 
 /** Depth of the deepest field path, following fragments (introspection fields included). */
 export function operationDepth(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): number {
@@ -65,9 +66,19 @@ export function isIntrospectionOnly(operation: OperationDefinitionNode, fragment
   return pure(operation.selectionSet, new Set());
 }
 
+/**
+ * The cost of one field that scans the whole selection (datasetStatistics, diversity, the
+ * evaluation and export mutations): seconds of CPU and database time, not one row. Set on those
+ * fields as their type-graphql `complexity`; at the default limit of 50,000 one fits in a
+ * request with room to spare, ten aliases of it do not.
+ */
+export const CORPUS_FIELD_COST = 10_000;
+
 export interface Limits {
   maxDepth: number;
   maxComplexity: number;
+  /** Whole-corpus fields (cost CORPUS_FIELD_COST) one request may hold, whatever the limit says. */
+  maxCorpusFields?: number;
 }
 
 /** Throws QUERY_TOO_COMPLEX when the operation is too deep or too costly (HTTP plugin and graphql-ws alike); introspection-only queries are exempt. */
@@ -87,12 +98,21 @@ export function assertWithinLimits(
   // Variables that do not coerce fail execution with Apollo's own BAD_USER_INPUT errors, before
   // anything runs; getComplexity would throw them as uncoded errors (masked as a 500).
   if (getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}).errors) return;
+  // Checked here because both transports pass through: a NUL in any argument is the caller's error.
+  const nul = nulArgumentError(schema, document, operation, request.variables);
+  if (nul) throw nul;
+  let corpusFields = 0;
   const complexity = getComplexity({
     schema,
     query: document,
     operationName: request.operationName ?? undefined,
     variables: request.variables ?? {},
     estimators: [
+      // Counts whole-corpus fields (aliases and fragments included) and lets the next estimator price them.
+      (({ field }: { field: { extensions?: { complexity?: unknown } } }) => {
+        if (field.extensions?.complexity === CORPUS_FIELD_COST) corpusFields++;
+        return undefined;
+      }) as never,
       connectionEstimator({ defaultPage: 20, turnsPerDialogue: 20 }) as never,
       fieldExtensionsEstimator(),
       simpleEstimator({ defaultComplexity: 1 }),
@@ -100,6 +120,12 @@ export function assertWithinLimits(
   });
   if (complexity > limits.maxComplexity) {
     throw queryTooComplex(`query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}; ask for smaller pages or fewer nested fields`);
+  }
+  const maxCorpusFields = limits.maxCorpusFields ?? 2;
+  if (corpusFields > maxCorpusFields) {
+    throw queryTooComplex(
+      `the query asks for ${corpusFields} fields that scan the whole selection (datasetStatistics, diversity, evaluations, exports); at most ${maxCorpusFields} per request`,
+    );
   }
 }
 
@@ -109,6 +135,12 @@ export function limitsPlugin(schema: GraphQLSchema, limits: Limits): ApolloServe
       return {
         async didResolveOperation({ operation, document, request }) {
           if (!operation) return;
+          // graphql-ws is the subscription transport; over HTTP Apollo would fail it as a 500.
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError('subscriptions run over graphql-ws (ws://<host>/graphql, protocol graphql-transport-ws), not HTTP POST', {
+              extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+            });
+          }
           assertWithinLimits(schema, limits, { document, operation, operationName: request.operationName, variables: request.variables });
         },
       };

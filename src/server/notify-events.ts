@@ -9,11 +9,15 @@ const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
  * them with `pg_notify(channel, id)`, fanned out to subscribers of this API process, so that a
  * writer in any process reaches every API server. One LISTEN connection per instance, opened on
  * the first subscription. Each watcher coalesces bursts: it yields at most once per `throttleMs`,
- * always with the latest state, and stops after the row's status is terminal.
+ * always with the latest state, and stops after the row's status is terminal. When the LISTEN
+ * connection drops, it listens again with backoff and every watcher resends the current state;
+ * watchers wait out a database that is briefly unreachable instead of failing.
  */
 export class NotifyEvents {
   private readonly watchers = new Map<number, Set<() => void>>();
   private listening: Promise<Client> | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectDelayMs = 0;
   private closed = false;
 
   constructor(
@@ -26,21 +30,34 @@ export class NotifyEvents {
       /** The table whose `status` column says when a watched row has finished. */
       table: string;
       throttleMs?: number;
+      /** Longest wait between two reconnection tries after the LISTEN connection drops. */
+      maxReconnectDelayMs?: number;
     },
   ) {}
+
+  private wakeAll(): void {
+    for (const set of this.watchers.values()) for (const wake of set) wake();
+  }
 
   private listen(): Promise<Client> {
     this.listening ??= (async () => {
       const client = new Client({ connectionString: this.options.url, application_name: `recdial-${this.options.channel}` });
+      let lost = false;
+      const onLost = (error?: Error) => {
+        if (lost) return;
+        lost = true;
+        client.removeAllListeners('notification');
+        if (this.closed) return;
+        this.options.logger.warn({ err: error }, `${this.options.channel} listener lost; listening again`);
+        this.listening = null;
+        void client.end().catch(() => undefined);
+        this.scheduleReconnect();
+      };
       client.on('notification', (msg) => {
         for (const wake of this.watchers.get(Number(msg.payload)) ?? []) wake();
       });
-      client.on('error', (error) => {
-        this.options.logger.warn({ err: error }, `${this.options.channel} listener lost; reconnecting on the next subscription`);
-        this.listening = null;
-        // Watchers re-read their run, so nothing is missed while the next subscription reconnects.
-        for (const set of this.watchers.values()) for (const wake of set) wake();
-      });
+      client.on('error', onLost);
+      client.on('end', () => onLost());
       await client.connect();
       await client.query(`LISTEN ${this.options.channel}`);
       return client;
@@ -49,6 +66,46 @@ export class NotifyEvents {
       throw error;
     });
     return this.listening;
+  }
+
+  /**
+   * After the LISTEN connection dropped (a database restart, a network cut): listen again with
+   * backoff while anyone watches, then wake every watcher so that each re-reads its row and sends
+   * the current state, so a change made while nobody listened (a run that finished while
+   * PostgreSQL was restarting) is still seen.
+   */
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer || this.watchers.size === 0) return;
+    const max = this.options.maxReconnectDelayMs ?? 5_000;
+    this.reconnectDelayMs = Math.min(max, this.reconnectDelayMs ? this.reconnectDelayMs * 2 : 250);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.listen().then(
+        () => {
+          this.reconnectDelayMs = 0;
+          this.options.logger.info(`${this.options.channel} listener back`);
+          this.wakeAll();
+        },
+        () => this.scheduleReconnect(),
+      );
+    }, this.reconnectDelayMs);
+    this.reconnectTimer.unref();
+  }
+
+  /** The row's status; while the database is unreachable, waits and tries again (until closed). */
+  private async readStatus(id: number, isFinished: () => boolean): Promise<{ status: string } | undefined | null> {
+    let delay = 250;
+    for (;;) {
+      try {
+        const [row] = await this.options.dataSource.query(`SELECT status FROM ${this.options.table} WHERE id = $1`, [id]);
+        return row;
+      } catch (error) {
+        if (this.closed || isFinished()) return null;
+        this.options.logger.warn({ err: error, id }, `${this.options.channel}: could not read the watched row; trying again`);
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        delay = Math.min(delay * 2, this.options.maxReconnectDelayMs ?? 5_000);
+      }
+    }
   }
 
   /** Yields `id` now, after every change, and a last time when the row has finished. */
@@ -65,7 +122,9 @@ export class NotifyEvents {
     };
     const stop = () => {
       finished = true;
-      this.watchers.get(id)?.delete(onChange);
+      const set = this.watchers.get(id);
+      set?.delete(onChange);
+      if (set?.size === 0) this.watchers.delete(id);
       wake?.();
     };
     const done = { done: true as const, value: undefined };
@@ -84,7 +143,8 @@ export class NotifyEvents {
         wake = null;
         if (finished) return done;
         dirty = false;
-        const [row] = await this.options.dataSource.query(`SELECT status FROM ${this.options.table} WHERE id = $1`, [id]);
+        const row = await this.readStatus(id, () => finished);
+        if (row === null) return done;
         if (!row) {
           stop();
           return done;
@@ -106,7 +166,9 @@ export class NotifyEvents {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const set of this.watchers.values()) for (const wake of set) wake();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.wakeAll();
     this.watchers.clear();
     const listening = this.listening;
     this.listening = null;

@@ -18,7 +18,13 @@ export function createMetrics() {
     labelNames: ['code'],
     registers: [registry],
   });
-  return { registry, duration, errors };
+  const corpusCache = new Counter({
+    name: 'recdial_corpus_cache_lookups_total',
+    help: 'Lookups of whole-corpus results (datasetStatistics, diversity) by result: hit or miss',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  return { registry, duration, errors, corpusCache };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -38,7 +38,7 @@ export function attachGraphQLWs(options: {
   services: ServerServices;
 }): GraphQLWsServer {
   const { httpServer, schema, dataSource, config, logger, formatError, services } = options;
-  const limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity };
+  const limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity, maxCorpusFields: config.maxCorpusFields };
   // noServer, with the upgrade routed here: attached with `server:`, ws re-emits the HTTP server's
   // errors (a taken port) and graphql-ws prints them as an internal error before the CLI's own message.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });

@@ -252,7 +252,7 @@ describe('CRSLab through the API', () => {
   });
 
   test('crslabDialogues streams the same records as the files, split by split', async () => {
-    const socket = openGraphQLSocket(api.wsUrl);
+    const socket = openGraphQLSocket(api.wsUrl, { Authorization: `Bearer ${OPS}` });
     expect(await socket.ready).toEqual({ acked: true });
     try {
       const { results, errors } = await socket.run(
@@ -271,8 +271,28 @@ describe('CRSLab through the API', () => {
     }
   });
 
+  test('crslabDialogues needs an operator key, as downloading the export does', async () => {
+    const query = `subscription($input: ExportInput!) { crslabDialogues(input: $input) { index } }`;
+    const input = { format: 'CRSLAB', flavor: 'distillrecdial', tokenize: 'gpt2' };
+    for (const [params, code] of [
+      [undefined, 'UNAUTHENTICATED'],
+      [{ Authorization: `Bearer ${READER}` }, 'FORBIDDEN'],
+    ] as const) {
+      const socket = openGraphQLSocket(api.wsUrl, params);
+      expect(await socket.ready).toEqual({ acked: true });
+      try {
+        const { results, errors } = await socket.run(query, { input });
+        const error = (errors ?? results[0]?.errors)?.[0];
+        expect(error?.extensions?.code).toBe(code);
+        expect(results.filter((r) => r.data?.crslabDialogues)).toEqual([]);
+      } finally {
+        socket.close();
+      }
+    }
+  });
+
   test('crslabDialogues takes CRSLAB input only and checks it like startExport', async () => {
-    const socket = openGraphQLSocket(api.wsUrl);
+    const socket = openGraphQLSocket(api.wsUrl, { Authorization: `Bearer ${OPS}` });
     expect(await socket.ready).toEqual({ acked: true });
     try {
       const query = `subscription($input: ExportInput!) { crslabDialogues(input: $input) { index } }`;

@@ -53,6 +53,10 @@ export class EvaluationEntity {
   @Column('timestamptz', { name: 'heartbeat_at', nullable: true })
   heartbeatAt: Date | null;
 
+  /** Advisory-lock key of the API process running it (src/server/instance-lock.ts); int8 comes back as text. */
+  @Column('bigint', { name: 'owner_lock', nullable: true })
+  ownerLock: string | null;
+
   @Column('timestamptz', { name: 'finished_at', nullable: true })
   finishedAt: Date | null;
 }

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { decodeId } from '../../pagination/global-id';
 import { paginate } from '../../pagination/keyset';
 import type { Context } from '../../server/context';
+import { CORPUS_FIELD_COST } from '../../server/limits';
 import { notFound } from '../../server/errors';
 import { GenEvaluationInput, InteractiveEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
 import { getEvaluation, listEvaluations, startGenerationEvaluation, startInteractiveEvaluation, startRecommendationEvaluation } from './evaluation.service';
@@ -99,6 +100,7 @@ export class EvaluationResolver {
   }
 
   @Mutation(() => Evaluation, {
+    complexity: CORPUS_FIELD_COST,
     description: 'Hit/MRR/NDCG@k of uploaded predictions or a built-in baseline, computed in the background; follow it with evaluationUpdated. Needs an operator key.',
   })
   async evaluateRecommendations(@Ctx() ctx: Context, @Arg('input', () => RecEvaluationInput) input: RecEvaluationInput): Promise<Evaluation> {
@@ -106,7 +108,7 @@ export class EvaluationResolver {
     return load(ctx, id);
   }
 
-  @Mutation(() => Evaluation, { description: 'BLEU@1–4, F1 and Dist@1–4 of uploaded responses, computed in the background. Needs an operator key.' })
+  @Mutation(() => Evaluation, { complexity: CORPUS_FIELD_COST, description: 'BLEU@1–4, F1 and Dist@1–4 of uploaded responses, computed in the background. Needs an operator key.' })
   async evaluateGeneration(@Ctx() ctx: Context, @Arg('input', () => GenEvaluationInput) input: GenEvaluationInput): Promise<Evaluation> {
     const id = await startGenerationEvaluation(ctx.manager, ctx.evaluations, input, { principal: ctx.principal, maxPredictionBytes: ctx.config.maxPredictionBytes });
     return load(ctx, id);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config/config';
@@ -14,9 +15,42 @@ export interface ExportAccess extends Pick<BackgroundJobs, 'events' | 'idle' | '
   start(id: number): void;
 }
 
+/**
+ * Removes `<exportsDir>/<id>.partial/` folders whose export no longer runs: those of a process
+ * that died (this server's predecessor, or another server sharing the folder), whichever server
+ * marked the export interrupted.
+ */
+async function removeAbandonedPartials(dataSource: DataSource, exportsDir: string, logger: Logger): Promise<void> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(exportsDir).filter((name) => /^\d+\.partial$/.test(name));
+  } catch {
+    return; // no folder yet
+  }
+  if (!names.length) return;
+  const ids = names.map((name) => Number(name.slice(0, -'.partial'.length)));
+  const live: Array<{ id: number }> = await dataSource.query(`SELECT id FROM exports WHERE id = ANY($1) AND status IN ('QUEUED', 'RUNNING')`, [ids]);
+  const running = new Set(live.map((row) => Number(row.id)));
+  for (const id of ids) {
+    if (running.has(id)) continue;
+    const partial = path.join(exportsDir, `${id}.partial`);
+    fs.rmSync(partial, { recursive: true, force: true });
+    logger.info({ exportId: id, partial }, 'removed the partial files of an interrupted export');
+  }
+}
+
 export function createExportAccess(options: { dataSource: DataSource; config: Readonly<Config>; logger: Logger }): ExportAccess {
   const { dataSource, config, logger } = options;
-  const jobs = createBackgroundJobs({ dataSource, logger, table: 'exports', channel: EXPORT_CHANNEL, noun: 'export', retryHint: 'start it again', progressEveryMs: 500 });
+  const jobs = createBackgroundJobs({
+    dataSource,
+    logger,
+    table: 'exports',
+    channel: EXPORT_CHANNEL,
+    noun: 'export',
+    retryHint: 'start it again',
+    progressEveryMs: 500,
+    afterSweep: () => removeAbandonedPartials(dataSource, config.exportsDir, logger),
+  });
   return {
     events: jobs.events,
     idle: jobs.idle,

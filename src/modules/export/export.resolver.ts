@@ -2,8 +2,9 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { crslabDialogueBatches, type CrslabOptions } from '../../export/crslab';
 import { planExport } from '../../export/formats';
 import { decodeId } from '../../pagination/global-id';
-import type { Context } from '../../server/context';
 import { requireOperator } from '../../server/auth';
+import type { Context } from '../../server/context';
+import { CORPUS_FIELD_COST } from '../../server/limits';
 import { badInput, notFound } from '../../server/errors';
 import type { SplitName } from '../dialogue/dialogue.type';
 import { ExportInput } from './export.inputs';
@@ -49,6 +50,7 @@ export class ExportResolver {
   }
 
   @Mutation(() => Export, {
+    complexity: CORPUS_FIELD_COST,
     description: 'Checks the input, records the export QUEUED and writes it in the background (follow it with exportUpdated). Needs an operator key.',
   })
   async startExport(@Ctx() ctx: Context, @Arg('input', () => ExportInput) input: ExportInput): Promise<Export> {
@@ -73,9 +75,12 @@ export class ExportResolver {
   }
 
   @Subscription(() => CrslabDialogueBatch, {
-    description: 'The CRSLab conversation records of an export (format CRSLAB), split by split, as a stream of batches; nothing is written to disk.',
+    description:
+      'The CRSLab conversation records of an export (format CRSLAB), split by split, as a stream of batches; nothing is written to disk. Needs an operator key, as downloading the export does.',
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
+      // The same data as a file needs an operator key to download; streaming it is no cheaper.
+      requireOperator(ctx);
       const input = args.input as ExportInput;
       if (input.format !== ExportFormat.CRSLAB) throw badInput('input.format', 'crslabDialogues streams CRSLAB records only; use format CRSLAB');
       const planned = await planExport(ctx.manager, { ...input }, 'input');

@@ -3,6 +3,8 @@ import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { computeDiversity, embedderFor, EmbeddingEndpointError } from '../../evaluation/diversity';
 import { computeDatasetStatistics } from '../../evaluation/statistics';
 import { Context } from '../../server/context';
+import { CORPUS_FIELD_COST } from '../../server/limits';
+import { cacheKey } from './corpus-cache';
 import { badInput, ErrorCode } from '../../server/errors';
 import { DialogueFilter } from '../dialogue/dialogue.type';
 import { DatasetStatistics, Diversity, DiversityMethod, StatisticsGroup, StatisticsTokenizer } from './statistics.type';
@@ -21,10 +23,32 @@ export function diversityLimitProblem(maxPerTurn: number, maxTurn: number): { ar
   return null;
 }
 
+/**
+ * Runs a whole-corpus computation under a wall-clock budget: it is made of many short statements
+ * (so the statement timeout never fires) and CPU work between them; past the budget it is
+ * aborted and the field fails with TIMEOUT instead of holding the server for minutes.
+ */
+async function withinBudget<T>(field: string, budgetMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const signal = AbortSignal.timeout(budgetMs);
+  try {
+    return await run(signal);
+  } catch (error) {
+    if (signal.aborted) {
+      throw new GraphQLError(
+        `${field} took longer than its budget of ${(budgetMs / 1000).toFixed(1)} s (RECDIAL_CORPUS_FIELD_BUDGET_MS); narrow the filter, or use recdial eval on the command line`,
+        { extensions: { code: ErrorCode.TIMEOUT } },
+      );
+    }
+    throw error;
+  }
+}
+
 @Resolver()
 export class StatisticsResolver {
   @Query(() => DatasetStatistics, {
-    description: 'Corpus statistics (metrics.md §4) of the dialogues a filter selects (default ACCEPTED), overall and per group, computed on request by streaming.',
+    complexity: CORPUS_FIELD_COST,
+    description:
+      'Corpus statistics (metrics.md §4) of the dialogues a filter selects (default ACCEPTED), overall and per group, computed on request by streaming and cached per selection until the dialogues change.',
   })
   async datasetStatistics(
     @Ctx() ctx: Context,
@@ -32,11 +56,15 @@ export class StatisticsResolver {
     @Arg('groupBy', () => [StatisticsGroup], { nullable: true }) groupBy: StatisticsGroup[] | null,
     @Arg('tokenize', () => StatisticsTokenizer, { nullable: true, defaultValue: StatisticsTokenizer.WHITESPACE }) tokenize: StatisticsTokenizer,
   ): Promise<DatasetStatistics> {
-    const result = await computeDatasetStatistics(ctx.manager, { filter, groupBy: groupBy ?? [], tokenizer: tokenize });
+    const key = cacheKey('datasetStatistics', { filter, groupBy: groupBy ?? [], tokenize });
+    const result = await ctx.statistics.get(key, () =>
+      withinBudget('datasetStatistics', ctx.config.corpusFieldBudgetMs, (signal) => computeDatasetStatistics(ctx.manager, { filter, groupBy: groupBy ?? [], tokenizer: tokenize, signal })),
+    );
     return result as unknown as DatasetStatistics;
   }
 
   @Query(() => Diversity, {
+    complexity: CORPUS_FIELD_COST,
     description: 'Mean pairwise cosine similarity of utterances by turn position (metrics.md §5) with distinct-n and an SVG chart; embeddings when EMBEDDINGS_BASE_URL is configured, else TF-IDF.',
   })
   async diversity(
@@ -50,7 +78,10 @@ export class StatisticsResolver {
     if (problem) throw badInput(problem.argument, problem.problem);
     if (seed < 0) throw badInput('seed', `must be a non-negative integer, got ${seed}`);
     try {
-      const result = await computeDiversity(ctx.manager, { filter, maxPerTurn, maxTurn, seed, embedder: embedderFor(ctx.config.embeddings) });
+      const key = cacheKey('diversity', { filter, maxPerTurn, maxTurn, seed });
+      const result = await ctx.statistics.get(key, () =>
+        withinBudget('diversity', ctx.config.corpusFieldBudgetMs, (signal) => computeDiversity(ctx.manager, { filter, maxPerTurn, maxTurn, seed, embedder: embedderFor(ctx.config.embeddings), signal })),
+      );
       return { ...result, method: result.method as DiversityMethod };
     } catch (error) {
       if (error instanceof EmbeddingEndpointError) {
