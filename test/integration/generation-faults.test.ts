@@ -211,7 +211,8 @@ test('updatePrompt refuses content or a note PostgreSQL cannot store, naming the
   const UPDATE = `mutation($input: UpdatePromptInput!) { updatePrompt(input: $input) { version } }`;
   const nul = await api.query(UPDATE, { input: { kind: 'GOAL_TEMPLATE_INSTRUCTIONS', content: 'Write a dialogue.\u0000' } }, { token: OPS });
   expect(nul.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.content' });
-  expect(nul.errors?.[0].message).toContain('U+0000 at offset 17');
+  // Refused before any resolver runs, by the guard every string argument goes through (src/server/argument-guards.ts).
+  expect(nul.errors?.[0].message).toMatch(/^input\.content: contains U\+0000/);
   const surrogate = await api.query(UPDATE, { input: { kind: 'GOAL_TEMPLATE_INSTRUCTIONS', content: 'Write a dialogue.', note: 'oops \ud800' } }, { token: OPS });
   expect(surrogate.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.note' });
   const [{ n }] = await db.dataSource.query('SELECT count(*)::int AS n FROM prompt_versions');
