@@ -34,6 +34,8 @@ export interface Config {
   embeddings: Readonly<EmbeddingsConfig> | null;
   /** RECDIAL_DOWNLOAD_SECRET: HMAC key of signed export download URLs; null: one generated once and kept in the `settings` table. */
   downloadSecret: string | null;
+  /** RECDIAL_FAST_LANE: cached, compiled plans for POST /graphql queries (src/server/fast-lane); false: every request takes Apollo's pipeline. */
+  fastLane: boolean;
 }
 
 /** An OpenAI-compatible `/v1/embeddings` endpoint. */
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxPredictionBytes: int(env, 'RECDIAL_MAX_PREDICTIONS_BYTES', 768 * 1024, 1),
     embeddings: loadEmbeddingsConfig(env),
     downloadSecret: env.RECDIAL_DOWNLOAD_SECRET || null,
+    fastLane: bool(env, 'RECDIAL_FAST_LANE', true),
   });
 }
 
