@@ -42,6 +42,8 @@ export interface Config {
   downloadSecret: string | null;
   /** RECDIAL_MAX_LINE_BYTES: the longest line (or JSON value) an import reads; a longer one is that line's error. */
   maxLineBytes: number;
+  /** RECDIAL_FAST_LANE: cached, compiled plans for POST /graphql queries (src/server/fast-lane); false: every request takes Apollo's pipeline. */
+  fastLane: boolean;
 }
 
 /** An OpenAI-compatible `/v1/embeddings` endpoint. */
@@ -115,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     embeddings: loadEmbeddingsConfig(env),
     downloadSecret: env.RECDIAL_DOWNLOAD_SECRET || null,
     maxLineBytes: int(env, 'RECDIAL_MAX_LINE_BYTES', 16 * 1024 * 1024, 1024),
+    fastLane: bool(env, 'RECDIAL_FAST_LANE', true),
   });
 }
 

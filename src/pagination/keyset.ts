@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { readQuery } from '../db/read-query';
 import { badInput } from '../server/errors';
 
 /** One column of a keyset order; `cast` turns the cursor's text value back into the column's type. */
@@ -51,9 +52,17 @@ export interface PageQuery<Row, Node> {
   map: (row: Row) => Node;
 }
 
+/** Per order object (the orders are module constants): a page's cursors would otherwise hash it once per edge. */
+const digests = new WeakMap<KeysetOrder, string>();
+
 function orderDigest(order: KeysetOrder): string {
-  const text = `${order.name}|${order.direction}|${order.columns.map((c) => c.expr).join(',')}`;
-  return createHash('sha256').update(text).digest('base64url').slice(0, 8);
+  let digest = digests.get(order);
+  if (digest === undefined) {
+    const text = `${order.name}|${order.direction}|${order.columns.map((c) => c.expr).join(',')}`;
+    digest = createHash('sha256').update(text).digest('base64url').slice(0, 8);
+    digests.set(order, digest);
+  }
+  return digest;
 }
 
 /** Cursors carry the order's values plus a digest of the order, so a cursor from another order is refused. */
@@ -160,7 +169,7 @@ export async function paginate<Row extends Record<string, unknown>, Node>(
   const sql =
     `SELECT ${query.columns}, ${keyColumns} FROM ${query.from} ${whereSql} ` +
     `ORDER BY ${order.columns.map((c) => `${c.expr} ${flip}`).join(', ')} LIMIT ${size + 1}`;
-  const rows: Row[] = await manager.query(sql, params);
+  const rows: Row[] = await readQuery<Row>(manager, sql, params);
   const more = rows.length > size;
   if (more) rows.pop();
   if (backward) rows.reverse();

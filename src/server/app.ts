@@ -2,7 +2,7 @@ import { samplesDownloadHandler } from '../modules/evaluation/samples-download';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
@@ -24,6 +24,8 @@ import { ErrorCode, PUBLIC_CODES } from './errors';
 import { EXPLORER_STATIC_PATH, explorerHtml, explorerStatic, wantsExplorer } from './explorer';
 import { graphqlBodyParser, installJsonErrorHandling } from './http-errors';
 import { limitsPlugin } from './limits';
+import { cachedLimitsPlugin, noStorePlugin } from './fast-lane/limits-cache';
+import { createFastLane } from './fast-lane';
 import { createMetrics, observabilityPlugin } from './observability';
 import { getSchema } from './schema';
 import { attachGraphQLWs } from './subscriptions';
@@ -56,9 +58,14 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
   const schema = await getSchema();
   if (config.apiKeys) await seedApiKeys(dataSource.manager, config.apiKeys);
   const metrics = createMetrics();
+  const limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity, maxCorpusFields: config.maxCorpusFields };
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // No SHA-1 of every response body: GraphQL responses are not revalidated by ETag (issue 13).
+  app.set('etag', false);
+  // The query fast lane (./fast-lane) sits in front of express once the schema and services exist.
+  let front: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
+  const httpServer = http.createServer((req, res) => (front ? front(req, res) : app(req, res)));
   const services: ServerServices = {
     generation: createGenerationAccess({ dataSource, config, logger }),
     exports: createExportAccess({ dataSource, config, logger }),
@@ -74,6 +81,10 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
     plugins: [
       // The explorer is ours (GET /graphql from a browser, below); Apollo's landing page loads from a CDN.
       ApolloServerPluginLandingPageDisabled(),
+      // Per-field cache hints are unused, and the plugin instruments every resolved field (issue 13);
+      // noStorePlugin keeps the `cache-control: no-store` it sent.
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         serverWillStart: async () => ({
@@ -84,7 +95,7 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
         }),
       },
       authPlugin(),
-      limitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity, maxCorpusFields: config.maxCorpusFields }),
+      cachedLimitsPlugin(schema, limits),
       observabilityPlugin(logger, metrics),
     ],
   });
@@ -116,14 +127,18 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
     res.type('html').send(explorerHtml({ introspection: config.introspection, initialQuery }));
   });
   app.get('/evaluations/:id/samples.jsonl', samplesDownloadHandler({ dataSource, logger, config }));
+  const contextOf = async (req: http.IncomingMessage) =>
+    createContext(dataSource, config, services, await authenticateCaller(dataSource.manager, req.headers.authorization, config));
   app.use(
     '/graphql',
     cors(),
     graphqlBodyParser(),
     // A bad or revoked key fails here (401) whatever the operation; so does no key when queries need one.
-    expressMiddleware(apollo, { context: async ({ req }) => createContext(dataSource, config, services, await authenticateCaller(dataSource.manager, req.headers.authorization, config)) }),
+    expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
   );
   installJsonErrorHandling(app, logger);
+  // Cached, compiled queries answer in front of express; everything else (and every refusal) goes on to it and Apollo.
+  if (config.fastLane) front = createFastLane({ schema, config, limits, metrics, logger, context: contextOf, formatError }, app);
   return { app, httpServer, apollo, logger };
 }
 

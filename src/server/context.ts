@@ -13,18 +13,22 @@ import { createPreparationLoaders } from '../modules/preparation/preparation.loa
 import { createPromptLoaders } from '../modules/prompt/prompt.loaders';
 import { createStereotypeLoaders } from '../modules/stereotype/stereotype.loaders';
 import { createUserLoaders } from '../modules/user/user.loaders';
+import { primeFromDialogueRow } from '../modules/dialogue/dialogue.prefetch';
+import type { ReadHints } from '../graphql/read-hints';
 
-export function createLoaders(manager: EntityManager) {
-  return {
-    ...createItemLoaders(manager),
+export function createLoaders(manager: EntityManager, hints: ReadHints = {}) {
+  const loaders = {
+    ...createItemLoaders(manager, hints),
     ...createStereotypeLoaders(manager),
     ...createUserLoaders(manager),
-    ...createDialogueLoaders(manager),
+    // Dialogue rows may carry their turns, mentions and items (dialogue.prefetch.ts): they prime the loaders here.
+    ...createDialogueLoaders(manager, hints, (row) => primeFromDialogueRow(loaders, row)),
     ...createPreparationLoaders(manager),
     ...createPromptLoaders(manager),
     ...createGenerationLoaders(manager),
     ...createJudgeLoaders(manager),
   };
+  return loaders;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -33,6 +37,11 @@ export type Loaders = ReturnType<typeof createLoaders>;
 export interface Context {
   manager: EntityManager;
   loaders: Loaders;
+  /**
+   * What this request's document reads, for the loaders and dialogue pages (src/graphql/read-hints.ts).
+   * Filled in place by the fast lane before it executes; empty (every column, no prefetch) otherwise.
+   */
+  hints: ReadHints;
   config: Readonly<Config>;
   /** The caller's API key (src/server/auth.ts), or null when none was sent. */
   principal: Principal | null;
@@ -56,5 +65,6 @@ export function createContext(
   principal: Principal | null = null,
 ): Context {
   const manager = dataSource.manager;
-  return { manager, loaders: createLoaders(manager), config, principal, ...services };
+  const hints: ReadHints = {};
+  return { manager, loaders: createLoaders(manager, hints), hints, config, principal, ...services };
 }

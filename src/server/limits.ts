@@ -129,18 +129,22 @@ export function assertWithinLimits(
   }
 }
 
+/** graphql-ws is the subscription transport; over HTTP Apollo would fail a subscription as a 500. */
+export function refuseSubscriptionOverHttp(operation: OperationDefinitionNode): void {
+  if (operation.operation === 'subscription') {
+    throw new GraphQLError('subscriptions run over graphql-ws (ws://<host>/graphql, protocol graphql-transport-ws), not HTTP POST', {
+      extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+    });
+  }
+}
+
 export function limitsPlugin(schema: GraphQLSchema, limits: Limits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request }) {
           if (!operation) return;
-          // graphql-ws is the subscription transport; over HTTP Apollo would fail it as a 500.
-          if (operation.operation === 'subscription') {
-            throw new GraphQLError('subscriptions run over graphql-ws (ws://<host>/graphql, protocol graphql-transport-ws), not HTTP POST', {
-              extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
-            });
-          }
+          refuseSubscriptionOverHttp(operation);
           assertWithinLimits(schema, limits, { document, operation, operationName: request.operationName, variables: request.variables });
         },
       };

@@ -33,7 +33,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Runs `task(i)` (i = 0, 1, 2, … across all workers) under the given load; a task signals failure by throwing. */
-export async function runLoad(task: (i: number) => Promise<unknown>, options: LoadOptions): Promise<LoadResult> {
+export async function runLoad(task: (i: number) => Promise<unknown>, options: LoadOptions): Promise<LoadResult & { latencies: Float64Array }> {
   const latencies = new Float64Array(options.maxRequests);
   let ok = 0;
   let next = 0;
@@ -58,7 +58,22 @@ export async function runLoad(task: (i: number) => Promise<unknown>, options: Lo
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  const sorted = latencies.slice(0, ok).sort();
+  return summarize([latencies.slice(0, ok)], errors, firstError, seconds);
+}
+
+/**
+ * One result from the latencies of one or more runs (rounds of the same target interleaved with
+ * other targets, so that a machine whose load drifts affects every target alike).
+ */
+export function summarize(runs: Float64Array[], errors: number, firstError: string | null, seconds: number): LoadResult & { latencies: Float64Array } {
+  const ok = runs.reduce((n, r) => n + r.length, 0);
+  const all = new Float64Array(ok);
+  let at = 0;
+  for (const r of runs) {
+    all.set(r, at);
+    at += r.length;
+  }
+  const sorted = all.sort();
   let sum = 0;
   for (const v of sorted) sum += v;
   return {
@@ -72,6 +87,7 @@ export async function runLoad(task: (i: number) => Promise<unknown>, options: Lo
     p99: percentile(sorted, 99),
     mean: ok ? sum / ok : NaN,
     max: ok ? sorted[ok - 1] : NaN,
+    latencies: sorted,
   };
 }
 

@@ -11,7 +11,7 @@
  *       most-mentioned items)
  *
  *   node dist/test/bench/read.bench.js [--scale 1] [--concurrency 16] [--duration 10] [--warmup 2]
- *        [--loader recdial|copy] [--only a,b,c] [--servers recdial,postgraphile,sql] [--keep]
+ *        [--loader recdial|copy] [--only a,b,c] [--servers recdial,postgraphile,sql] [--keep] [--rounds 1]
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Pool, PoolClient } from 'pg';
-import { GraphQLClient, LoadResult, httpGetStatus, runLoad } from './load';
+import { GraphQLClient, LoadResult, httpGetStatus, runLoad, summarize } from './load';
 import {
   CLI,
   PgCluster,
@@ -328,6 +328,7 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       servers: { type: 'string' },
       keep: { type: 'boolean' },
+      rounds: { type: 'string' },
     },
     strict: true,
   });
@@ -335,6 +336,8 @@ async function main(): Promise<void> {
   const concurrency = num(values.concurrency, 16);
   const durationMs = num(values.duration, 10) * 1000;
   const warmupMs = num(values.warmup, 2) * 1000;
+  // --duration is split into this many rounds that alternate the servers (a shared machine's load drifts).
+  const rounds = Math.max(1, Math.floor(num(values.rounds, 1)));
   const pages = num(values.pages, 10);
   const idCount = num(values.ids, 200);
   const asinCount = num(values.asins, 50);
@@ -569,11 +572,12 @@ async function main(): Promise<void> {
 
     // Load.
     const results: Record<string, Partial<Record<ServerName, LoadResult>>> = {};
-    const loadOptions = { concurrency, durationMs, maxRequests: 1_000_000 };
+    const loadOptions = { concurrency, durationMs: durationMs / rounds, maxRequests: 1_000_000 };
     for (const s of scenarios) {
       const p = prepared[s]!;
       results[s] = {};
-      for (const n of servers) {
+      const runs: Partial<Record<ServerName, Array<LoadResult & { latencies: Float64Array }>>> = {};
+      for (let round = 0; round < rounds; round++) for (const n of servers) {
         let task: (i: number) => Promise<unknown>;
         if (n === 'sql') {
           const fns = p.sql;
@@ -583,10 +587,20 @@ async function main(): Promise<void> {
           const bodies = p[n];
           task = (i) => client.post(bodies[i % bodies.length]);
         }
-        if (warmupMs > 0) await runLoad(task, { ...loadOptions, durationMs: warmupMs });
+        if (warmupMs > 0 && round === 0) await runLoad(task, { ...loadOptions, durationMs: warmupMs });
         const r = await runLoad(task, loadOptions);
-        results[s][n] = r;
-        log(`${s} ${SERVER_LABEL[n]}: ${fmt(r.rps, 0)} req/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+        (runs[n] ??= []).push(r);
+        log(`${s} ${SERVER_LABEL[n]}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''}: ${fmt(r.rps, 0)} req/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+      }
+      for (const n of servers) {
+        const rs = runs[n]!;
+        const { latencies: _latencies, ...merged } = summarize(
+          rs.map((r) => r.latencies),
+          rs.reduce((a, r) => a + r.errors, 0),
+          rs.find((r) => r.firstError)?.firstError ?? null,
+          rs.reduce((a, r) => a + r.seconds, 0),
+        );
+        results[s][n] = merged;
       }
     }
 
@@ -595,7 +609,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(
       `Read benchmark: ${fmtInt(ds.manifest.counts.dialogues)} dialogues / ${fmtInt(ds.manifest.counts.turns)} turns / ${fmtInt(ds.manifest.counts.items)} items, ` +
-        `loaded by ${loader === 'recdial' ? "recdial's importer" : 'COPY'}; concurrency ${concurrency}, ${durationMs / 1000} s per run after ${warmupMs / 1000} s warm-up; ` +
+        `loaded by ${loader === 'recdial' ? "recdial's importer" : 'COPY'}; concurrency ${concurrency}, ${durationMs / 1000} s per server${rounds > 1 ? ` in ${rounds} alternating rounds` : ''} after ${warmupMs / 1000} s warm-up; ` +
         `pools of ${poolSize} connections; ${os.cpus().length} CPUs shared by client, servers and PostgreSQL`,
     );
     for (const s of scenarios) {
@@ -638,7 +652,7 @@ async function main(): Promise<void> {
       params,
       dataset: { dir: path.relative(ROOT, ds.dir), counts: ds.manifest.counts },
       loader,
-      settings: { concurrency, durationMs, warmupMs, pages, ids: idCount, asins: asinCount, poolSize, stereotype: STEREOTYPE },
+      settings: { concurrency, durationMs, rounds, warmupMs, pages, ids: idCount, asins: asinCount, poolSize, stereotype: STEREOTYPE },
       queries: { recdial: RECDIAL, postgraphile: POSTGRAPHILE, postgraphileDdl: POSTGRAPHILE_DDL.trim(), sql: SQL },
       checks,
       results,
@@ -659,6 +673,10 @@ async function main(): Promise<void> {
       console.error(`WARNING: scenario(s) ${bad.join(', ')} had errors or different data across servers`);
       process.exitCode = 1;
     }
+  } catch (error) {
+    // A server's own account of a failure (e.g. PostGraphile logs errors it masks) is in its output.
+    for (const child of children) console.error(`--- ${child.name} output (tail) ---\n${child.output().slice(-4000)}`);
+    throw error;
   } finally {
     await cleanup();
   }

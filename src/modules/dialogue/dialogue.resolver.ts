@@ -5,6 +5,7 @@ import { Item } from '../item/item.type';
 import { Stereotype } from '../stereotype/stereotype.type';
 import { User } from '../user/user.type';
 import { checkSearch } from './dialogue.search';
+import { primeFromDialogueRow } from './dialogue.prefetch';
 import { listDialogues } from './dialogue.service';
 import { Dialogue, DialogueConnection, DialogueFilter, DialogueOrder, ItemMention, SearchHighlight, Turn, ValidationIssue } from './dialogue.type';
 
@@ -26,7 +27,7 @@ export class DialogueResolver {
     @Arg('filter', () => DialogueFilter, { nullable: true }) filter: DialogueFilter | null,
     @Arg('orderBy', () => DialogueOrder, { nullable: true, defaultValue: DialogueOrder.ID_ASC }) orderBy: DialogueOrder,
   ): Promise<DialogueConnection> {
-    const value = await listDialogues(ctx.manager, { filter, orderBy, args: { first, after, last, before }, cap: ctx.config.pageCap });
+    const value = await listDialogues(ctx.manager, { filter, orderBy, args: { first, after, last, before }, cap: ctx.config.pageCap, hints: ctx.hints, onRow: (row) => primeFromDialogueRow(ctx.loaders, row) });
     return new DialogueConnection(value);
   }
 

@@ -4,7 +4,9 @@ import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../paginati
 import { badInput } from '../../server/errors';
 import { checkSearch, relevanceFrom, relevanceOrder, searchCondition } from './dialogue.search';
 import { judgementCondition } from '../judge/judgement-condition';
-import { DIALOGUE_COLUMNS, Dialogue, DialogueFilter, DialogueOrder, DialogueRow, DialogueStatus, toDialogue } from './dialogue.type';
+import type { ReadHints } from '../../graphql/read-hints';
+import { dialogueSelectList } from './dialogue.prefetch';
+import { Dialogue, DialogueFilter, DialogueOrder, DialogueRow, DialogueStatus, toDialogue } from './dialogue.type';
 
 const ORDERS: Record<Exclude<DialogueOrder, DialogueOrder.RELEVANCE>, KeysetOrder> = {
   ID_ASC: { name: 'id', direction: 'ASC', columns: [{ expr: 'd.id', cast: 'int' }] },
@@ -25,6 +27,7 @@ export async function dialogueConditions(
   filter: DialogueFilter | null | undefined,
   params: unknown[],
   argument = 'filter',
+  options: { stereotypeInline?: boolean } = {},
 ): Promise<string[]> {
   const where: string[] = [];
   const f = filter ?? {};
@@ -35,7 +38,10 @@ export async function dialogueConditions(
   // Omitted → ACCEPTED; an explicit null asks for every status.
   const status = f.status === undefined ? DialogueStatus.ACCEPTED : f.status;
   if (status !== null) where.push(`d.status = ${param(status)}`);
-  if (f.stereotype != null) {
+  if (f.stereotype != null && options.stereotypeInline) {
+    // The page statement resolves the key itself; listDialogues names an unknown key when the page is empty.
+    where.push(`d.stereotype_id = (SELECT s.id FROM stereotypes s WHERE s.key = ${param(f.stereotype)})`);
+  } else if (f.stereotype != null) {
     const [row] = await manager.query('SELECT id FROM stereotypes WHERE key = $1', [f.stereotype]);
     if (!row) {
       const keys: Array<{ key: string }> = await manager.query('SELECT key FROM stereotypes ORDER BY id');
@@ -70,10 +76,20 @@ export async function dialogueConditions(
 
 export async function listDialogues(
   manager: EntityManager,
-  options: { filter?: DialogueFilter | null; orderBy?: DialogueOrder | null; args: PageArgs; cap: number; scope?: DialogueScope },
+  options: {
+    filter?: DialogueFilter | null;
+    orderBy?: DialogueOrder | null;
+    args: PageArgs;
+    cap: number;
+    scope?: DialogueScope;
+    /** The request's read hints: only the columns it reads, and its prefetched children (dialogue.prefetch.ts). */
+    hints?: ReadHints;
+    /** Called with each row (prefetched children included) before it becomes a Dialogue. */
+    onRow?: (row: Record<string, unknown>) => void;
+  },
 ): Promise<ConnectionValue<Dialogue>> {
   const params = [...(options.scope?.params ?? [])];
-  const where = [...(options.scope?.where ?? []), ...(await dialogueConditions(manager, options.filter, params))];
+  const where = [...(options.scope?.where ?? []), ...(await dialogueConditions(manager, options.filter, params, 'filter', { stereotypeInline: true }))];
   let from = 'dialogues d';
   let order: KeysetOrder;
   if (options.orderBy === DialogueOrder.RELEVANCE) {
@@ -85,14 +101,23 @@ export async function listDialogues(
   } else {
     order = ORDERS[options.orderBy ?? DialogueOrder.ID_ASC];
   }
-  return paginate<DialogueRow & Record<string, unknown>, Dialogue>(manager, {
-    columns: DIALOGUE_COLUMNS,
+  const page = await paginate<DialogueRow & Record<string, unknown>, Dialogue>(manager, {
+    columns: dialogueSelectList(options.hints),
     from,
     where,
     params,
     order,
     args: options.args,
     cap: options.cap,
-    map: toDialogue,
+    map: options.onRow
+      ? (row) => {
+          options.onRow!(row);
+          return toDialogue(row);
+        }
+      : toDialogue,
   });
+  // One statement per page: an unknown stereotype key is only looked for when the page is empty,
+  // with the error (and message) of dialogueConditions.
+  if (!page.edges.length && options.filter?.stereotype != null) await dialogueConditions(manager, { stereotype: options.filter.stereotype }, []);
+  return page;
 }

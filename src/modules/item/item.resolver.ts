@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-gr
 import { decodeId } from '../../pagination/global-id';
 import { Context } from '../../server/context';
 import { badInput } from '../../server/errors';
+import { primeFromDialogueRow } from '../dialogue/dialogue.prefetch';
 import { listDialogues } from '../dialogue/dialogue.service';
 import { DialogueConnection, DialogueFilter } from '../dialogue/dialogue.type';
 import { itemDialogueScope, listItems } from './item.service';
@@ -44,7 +45,9 @@ export class ItemResolver {
       filter,
       args: { first, after },
       cap: ctx.config.pageCap,
-      scope: itemDialogueScope(item.dbId, role),
+      scope: itemDialogueScope(item.dbId, role, after),
+      hints: ctx.hints,
+      onRow: (row) => primeFromDialogueRow(ctx.loaders, row),
     });
     return new DialogueConnection(value);
   }

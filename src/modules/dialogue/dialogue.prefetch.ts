@@ -1,0 +1,58 @@
+/**
+ * A dialogue's children read in the statement that reads the dialogue (issue 13): when a request's
+ * document selects turns, mentions or items (src/graphql/read-hints.ts), the dialogue statements
+ * (a page, dialogueById) add json_agg sub-selects of them, and the rows prime the per-request
+ * loaders, so that the field resolvers find them there and send no statement of their own. The
+ * rows have the shape the loaders' own statements return, so one mapping serves both.
+ */
+import type { ReadHints } from '../../graphql/read-hints';
+import { ITEM_COLUMNS, ItemRow, toItem } from '../item/item.type';
+import type { Item } from '../item/item.type';
+import type DataLoader from 'dataloader';
+import { DIALOGUE_COLUMNS } from './dialogue.type';
+import { DialogueMentions, MentionRow, toMentions } from './dialogue.rows';
+import type { Turn } from './dialogue.type';
+
+/** The loaders a dialogue row can prime. */
+export interface PrimeTargets {
+  turnsByDialogueId: DataLoader<number, Turn[]>;
+  mentionsByDialogueId: DataLoader<number, DialogueMentions>;
+  itemById: DataLoader<number, Item | null>;
+}
+
+export const TURN_SELECT = 'SELECT t.id, t.dialogue_id, t.idx, t.role, t.text FROM turns t';
+export const MENTION_SELECT =
+  'SELECT m.turn_id, m.dialogue_id, m.item_id, m.raw_id, m.start_offset, m.end_offset, m.is_recommendation, m.is_first_mention, t.idx AS turn_idx, m.id FROM turn_mentions m JOIN turns t ON t.id = m.turn_id';
+
+/** The select list of a dialogue statement on alias `d`: the hinted columns and the prefetched children. */
+export function dialogueSelectList(hints: ReadHints | undefined): string {
+  let list = hints?.dialogueColumns ?? DIALOGUE_COLUMNS;
+  const p = hints?.prefetch;
+  if (!p) return list;
+  const items = hints?.itemColumns ?? ITEM_COLUMNS;
+  // Turns come as the Turn objects themselves (keys named as Turn's fields): no second object per turn.
+  if (p.turns) {
+    list +=
+      ', (SELECT json_agg(json_build_object(\'dbId\', t.id, \'dialogueId\', t.dialogue_id, \'index\', t.idx, \'role\', t.role, \'text\', t.text) ORDER BY t.idx) FROM turns t WHERE t.dialogue_id = d.id) AS "__turns"';
+  }
+  if (p.mentions) {
+    list += `, (SELECT json_agg(x ORDER BY x.turn_idx, x.start_offset, x.id) FROM (${MENTION_SELECT} WHERE m.dialogue_id = d.id) x) AS "__mentions"`;
+  }
+  if (p.targetItem) list += `, (SELECT to_json(x) FROM (SELECT ${items} FROM items i WHERE i.id = d.target_item_id) x) AS "__target"`;
+  if (p.mentionItems) {
+    list += `, (SELECT json_agg(x) FROM (SELECT ${items} FROM items i WHERE i.id IN (SELECT m.item_id FROM turn_mentions m WHERE m.dialogue_id = d.id)) x) AS "__items"`;
+  }
+  return list;
+}
+
+/** Primes the loaders with what dialogueSelectList fetched for one dialogue row. */
+export function primeFromDialogueRow(loaders: PrimeTargets, row: Record<string, unknown>): void {
+  const id = row.id as number;
+  if ('__turns' in row) loaders.turnsByDialogueId.prime(id, (row.__turns as Turn[] | null) ?? []);
+  if ('__mentions' in row) loaders.mentionsByDialogueId.prime(id, toMentions((row.__mentions as MentionRow[] | null) ?? []));
+  if (row.__target) {
+    const item = row.__target as ItemRow;
+    loaders.itemById.prime(item.id, toItem(item));
+  }
+  if (row.__items) for (const item of row.__items as ItemRow[]) loaders.itemById.prime(item.id, toItem(item));
+}

@@ -1,0 +1,108 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { DocumentNode, getNamedType, getVariableValues, GraphQLError, GraphQLSchema, OperationDefinitionNode, typeFromAST } from 'graphql';
+import { assertWithinLimits, Limits, refuseSubscriptionOverHttp } from '../limits';
+import { queryTooComplex } from '../errors';
+
+/**
+ * The depth/complexity verdict of an operation, computed once per parsed document and per value
+ * of the variables that can change it, instead of walking the document with graphql-query-complexity
+ * on every request.
+ *
+ * What the verdict depends on: depth depends on the document only; complexity on the document and
+ * on the `first`/`last` arguments that the connection estimator multiplies by (limits.ts), which are
+ * `Int` arguments. A variable can only feed an `Int` argument if it is declared `Int`, so the values
+ * of the `Int` variables (and the operation name) are the whole key: `after` cursors, ids and
+ * filters rotate freely without recomputing. Requests whose variables do not coerce are never
+ * cached (assertWithinLimits skips complexity for them and execution refuses them).
+ *
+ * Apollo keeps parsed documents in its own LRU (same query text → same DocumentNode), and the fast
+ * lane keeps its own plans, so a WeakMap on the document is enough and frees itself.
+ */
+const verdicts = new WeakMap<DocumentNode, Map<string, string | null>>();
+/** Per document; a client that sends every page size under the sun only resets its own entry. */
+const MAX_KEYS_PER_DOCUMENT = 256;
+
+function intVariableKey(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): string {
+  let key = operation.name?.value ?? '';
+  for (const definition of operation.variableDefinitions ?? []) {
+    const type = typeFromAST(schema, definition.type as never);
+    if (type && getNamedType(type).name === 'Int') {
+      const value = variables?.[definition.variable.name.value];
+      key += `\u0000${value === undefined ? 'u' : JSON.stringify(value)}`;
+    }
+  }
+  return key;
+}
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsNul);
+  return false;
+}
+
+/** assertWithinLimits (same errors), remembered per document and `Int` variable values. */
+export function assertWithinLimitsCached(
+  schema: GraphQLSchema,
+  limits: Limits,
+  request: { document: DocumentNode; operation: OperationDefinitionNode; operationName?: string | null; variables?: Record<string, unknown> | null },
+): void {
+  // The NUL guard of assertWithinLimits looks at every string variable, which the cache key leaves
+  // out: a request whose variables hold U+0000 is always checked in full (and refused there).
+  if (holdsNul(request.variables)) {
+    assertWithinLimits(schema, limits, request);
+    return;
+  }
+  let byKey = verdicts.get(request.document);
+  const key = intVariableKey(schema, request.operation, request.variables);
+  const known = byKey?.get(key);
+  if (known === null) return;
+  if (known !== undefined) throw queryTooComplex(known);
+  if (getVariableValues(schema, request.operation.variableDefinitions ?? [], request.variables ?? {}).errors) {
+    assertWithinLimits(schema, limits, request);
+    return;
+  }
+  let verdict: string | null = null;
+  try {
+    assertWithinLimits(schema, limits, request);
+  } catch (error) {
+    if (!(error instanceof GraphQLError) || error.extensions.code !== 'QUERY_TOO_COMPLEX') throw error;
+    verdict = error.message;
+  }
+  if (!byKey) verdicts.set(request.document, (byKey = new Map()));
+  if (byKey.size >= MAX_KEYS_PER_DOCUMENT) byKey.clear();
+  byKey.set(key, verdict);
+  if (verdict !== null) throw queryTooComplex(verdict);
+}
+
+/** limits.ts's plugin with the cached verdict: Apollo's parsed documents are stable per query text. */
+export function cachedLimitsPlugin(schema: GraphQLSchema, limits: Limits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request }) {
+          if (!operation) return;
+          refuseSubscriptionOverHttp(operation);
+          assertWithinLimitsCached(schema, limits, { document, operation, operationName: request.operationName, variables: request.variables });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Apollo's cache-control plugin instruments every resolved field to compute a cache policy that
+ * nothing here sets; with it disabled, this keeps the one thing it did for us: `cache-control:
+ * no-store` on GraphQL responses (they reflect a database that changes).
+ */
+export function noStorePlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (!response.http.headers.get('cache-control')) response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
