@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AbstractLogger, LogLevel, LogMessage } from 'typeorm';
+import { Client } from 'pg';
 import { loadConfig } from '../../src/config/config';
 import { countDialogues, streamDialogues } from '../../src/export/dialogue-stream';
 import { planExport } from '../../src/export/formats';
@@ -14,12 +14,26 @@ import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';
 
 /** Sees every statement (and its parameters) the data source runs. */
-class StatementLogger extends AbstractLogger {
+/**
+ * Every statement a `pg` client sends, with its parameters, whoever sends it: TypeORM, or the read
+ * path's named prepared statements (src/db/read-query.ts), which TypeORM's logger never sees.
+ */
+class StatementLogger {
   statements: Array<{ sql: string; params: unknown[] }> = [];
-  override logQuery(query: string, parameters?: unknown[]): void {
-    this.statements.push({ sql: query, params: parameters ?? [] });
+  private readonly original = Client.prototype.query;
+  install(): void {
+    const statements = () => this.statements;
+    const original = this.original;
+    Client.prototype.query = function (this: Client, ...args: unknown[]) {
+      const [first, second] = args as [string | { text?: string; values?: unknown[] }, unknown];
+      if (typeof first === 'string') statements().push({ sql: first, params: Array.isArray(second) ? second : [] });
+      else if (first && typeof first.text === 'string') statements().push({ sql: first.text, params: first.values ?? (Array.isArray(second) ? second : []) });
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof Client.prototype.query;
   }
-  protected writeLog(_level: LogLevel, _message: LogMessage | LogMessage[]): void {}
+  uninstall(): void {
+    Client.prototype.query = this.original;
+  }
 }
 
 const M = '<|reserved_special_token_10|>';
@@ -59,7 +73,8 @@ function writeRelease(name: string, split: string, lines: string[]): string {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recdial-search-'));
-  db = await createTestDatabase({ logger });
+  logger.install();
+  db = await createTestDatabase();
   await importDistillRecDial(db.dataSource, [writeRelease('main', 'train', ORDER.map((k) => releaseLine(DIALOGUES[k])))], { quiet: true });
   api = await startTestApi(db.dataSource);
   const res = await api.query('{ dialogues(first: 100) { nodes { id turns { text } } } }');
@@ -70,6 +85,7 @@ afterAll(async () => {
   await api?.close();
   await db?.drop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  logger.uninstall();
 });
 
 async function search(text: string, extra: Record<string, unknown> = {}): Promise<string[]> {
