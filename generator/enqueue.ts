@@ -45,7 +45,7 @@ export interface GenerationRequest {
   sampleName: string | null;
   /** Leave out the users of this stored sample (the student run over the rest). */
   excludeSample: string | null;
-  /** Descriptive metadata of the student's adapter (pipeline.md §7.1), stored with the run. */
+  /** Descriptive metadata of the student's adapter (docs/pipeline.md §7.1), stored with the run. */
   adapter?: Record<string, unknown> | null;
   sampling: SamplingConfig;
   validation: ValidationConfig;
@@ -97,7 +97,7 @@ export async function checkEndpoint(config: Readonly<Config>, role: ModelRole) {
   return { endpoint, served };
 }
 
-/** pipeline.md §6.1: per stereotype in canonical order, shuffle its users (sorted by user id) with one seeded generator, keep the first round(f·n), at least 1. */
+/** docs/pipeline.md §6.1: per stereotype in canonical order, shuffle its users (sorted by user id) with one seeded generator, keep the first round(f·n), at least 1. */
 export function teacherSample<T extends { stereotypeId: number | null }>(units: T[], fraction: number, seed: number, stereotypeOrder: number[]): T[] {
   const rng = new PythonRandom(seed);
   const picked: T[] = [];

@@ -8,17 +8,17 @@ export interface SamplingConfig {
   temperature: number;
   topP: number;
   maxTokens: number;
-  /** Base seed: each request's seed is a keyed sub-stream value of it (pipeline.md §12.3). */
+  /** Base seed: each request's seed is a keyed sub-stream value of it (docs/pipeline.md §12.3). */
   seed: number;
 }
 
-/** pipeline.md §0.1 defaults. */
+/** docs/pipeline.md §0.1 defaults. */
 export const DEFAULT_SAMPLING: SamplingConfig = { temperature: 0.7, topP: 0.9, maxTokens: 2048, seed: 42 };
 
-/** Title → tag normalisation (pipeline.md §6.4): exact matching, or exact then token-level fuzzy matching. */
+/** Title → tag normalisation (docs/pipeline.md §6.4): exact matching, or exact then token-level fuzzy matching. */
 export type TitleMatching = 'exact' | 'fuzzy';
 
-/** Post-processing and validation of each response (pipeline.md §6.4, §8). */
+/** Post-processing and validation of each response (docs/pipeline.md §6.4, §8). */
 export interface ValidationConfig {
   unknownItemPolicy: UnknownItemPolicy;
   minUtterances: number;
@@ -49,7 +49,7 @@ export interface RunConfig {
   promptOptions: { legacyFeatureKeys: boolean; includeTargetReview: boolean };
   /** Stereotype key (or `goal-template`) → the prompt text in force when the run was created. */
   prompts: Record<string, PromptText>;
-  /** STUDENT runs: descriptive metadata of the served adapter (pipeline.md §7.1), when given. */
+  /** STUDENT runs: descriptive metadata of the served adapter (docs/pipeline.md §7.1), when given. */
   adapter?: Record<string, unknown>;
   /** INTERACTIVE runs (issue 15 §5): the system under test and the evaluation the run feeds. */
   interactive?: InteractiveRunConfig;

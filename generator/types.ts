@@ -10,7 +10,7 @@ export type { ChatMessage, ChatRole } from '../src/ingest/chat-template';
 export type TurnRole = 'USER' | 'ASSISTANT';
 export type Severity = 'error' | 'warning';
 
-/** One finding of post-processing or validation (pipeline.md §8.4). */
+/** One finding of post-processing or validation (docs/pipeline.md §8.4). */
 export interface ValidationIssue {
   code: string;
   severity: Severity;
@@ -18,7 +18,7 @@ export interface ValidationIssue {
   detail: string;
 }
 
-/** What the prompt shows of an item (pipeline.md §2.7, §4.2). */
+/** What the prompt shows of an item (docs/pipeline.md §2.7, §4.2). */
 export interface PromptItem {
   asin: string;
   /** TMDB title as is (prompts use it). */

@@ -4,7 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * The dataset schema: catalogue (items, knowledge graph), users and interactions, stereotypes,
  * dialogues with turns and item mentions, settings and import runs.
  * Drafted with TypeORM's schema builder, then reviewed: expression indexes for full-text search
- * and array filters added by hand, stereotypes seeded (pipeline.md §3.1–§3.2).
+ * and array filters added by hand, stereotypes seeded (docs/pipeline.md §3.1–§3.2).
  */
 export class Initial1763600000000 implements MigrationInterface {
   name = 'Initial1763600000000';

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Named user samples (the teacher sample of pipeline.md §6.1, stored so that the student run can
+ * Named user samples (the teacher sample of docs/pipeline.md §6.1, stored so that the student run can
  * leave it out), the record of every split assignment (§9), and each dialogue's line within its
  * split (the shuffled order the release files are written in). Drafted with TypeORM's schema
  * builder, then reviewed.

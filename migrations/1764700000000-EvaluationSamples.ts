@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Per-sample rows of stored evaluations (metrics.md §9.2): paged through the API, exported as JSONL, paired by compareEvaluations. */
+/** Per-sample rows of stored evaluations (docs/metrics.md §9.2): paged through the API, exported as JSONL, paired by compareEvaluations. */
 export class EvaluationSamples1764700000000 implements MigrationInterface {
   name = 'EvaluationSamples1764700000000';
 

@@ -144,7 +144,7 @@ importer('amazon', 'Amazon Reviews 2023 files of one category: reviews, item met
   .option('--reviews <file>', 'review JSONL (e.g. Movies_and_TV.jsonl[.gz])')
   .option('--meta <file>', 'item metadata JSONL (e.g. meta_Movies_and_TV.jsonl[.gz])')
   .option('--ratings <file>', '5-core rating-only CSV (e.g. Movies_and_TV.csv)')
-  .option('--legacy', 'reviews and metadata are in the format of the older Amazon releases (formats.md §1.5)')
+  .option('--legacy', 'reviews and metadata are in the format of the older Amazon releases (docs/formats.md §1.5)')
   .action(async (opts: ImportFlags & { reviews?: string; meta?: string; ratings?: string; legacy?: boolean }) => {
     const s = await withDatabase((db) =>
       importAmazon(db.dataSource, { reviews: opts.reviews, meta: opts.meta, ratings: opts.ratings, domain: opts.domain, legacy: opts.legacy }, options(opts)),
@@ -191,7 +191,7 @@ importer('inspired', 'INSPIRED dialogues (train.tsv, dev.tsv, test.tsv)', 'Movie
     reportDialogues(await withDatabase((db) => importInspired(db.dataSource, files, { domain: opts.domain, mergeTurns: !!opts.mergeTurns }, options(opts))));
   });
 
-importer('canonical', "recdial's lossless canonical export (formats.md §9): dialogues with every status, their runs, links and provenance")
+importer('canonical', "recdial's lossless canonical export (docs/formats.md §9): dialogues with every status, their runs, links and provenance")
   .argument('<paths...>', 'canonical.jsonl[.gz] files, or export folders holding one')
   .action(async (paths: string[], opts: ImportFlags) => {
     const s = await withDatabase((db) => importCanonical(db.dataSource, paths, options(opts)));
@@ -209,7 +209,7 @@ program
   .command('prepare')
   .description("build users' histories, targets, liked/disliked items and stereotype assignments from imported Amazon reviews")
   .option('--domain <name>', 'Amazon category', 'Movies_and_TV')
-  .option('--strategy <name>', 'stereotype (DistillRecDial, pipeline.md §2) or goal-template (LLM-REDIAL view, §11.1)', 'stereotype')
+  .option('--strategy <name>', 'stereotype (DistillRecDial, docs/pipeline.md §2) or goal-template (LLM-REDIAL view, §11.1)', 'stereotype')
   .option('--k-core <k>', 'k of the iterative k-core (default 12; 10 for goal-template)', positiveInt)
   .option('--history <n>', 'history items before the target', positiveInt, 9)
   .option('--seed <n>', 'seed of the stereotype assignment', nonNegativeInt, 42)

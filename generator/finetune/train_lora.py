@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """LoRA fine-tuning of the DistillRecDial student on the SFT file of `recdial export sft`.
 
-Reads the SFT JSONL (formats.md §3.4) in either variant, detected per line:
+Reads the SFT JSONL (docs/formats.md §3.4) in either variant, detected per line:
   {"messages": [{"role": "system", …}, {"role": "user", …}, {"role": "assistant", …}], …}
   {"text": "<|begin_of_text|><|start_header_id|>system<|end_header_id|>…<|eot_id|>"}
-and trains a LoRA adapter on a Llama-3.x base (pipeline.md §7.1) with the loss on the
+and trains a LoRA adapter on a Llama-3.x base (docs/pipeline.md §7.1) with the loss on the
 assistant messages only. The adapter, its tokenizer files and adapter_meta.json are written
 to --output-dir, ready for `vllm serve … --enable-lora --lora-modules NAME=DIR`.
 
@@ -38,7 +38,7 @@ DEFAULT_BASE_MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 DEFAULT_TARGET_MODULES = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"
 DEFAULT_TINY_STEPS = 4
 
-# The Llama-3.1 chat template (formats.md §3.1).
+# The Llama-3.1 chat template (docs/formats.md §3.1).
 BEGIN_OF_TEXT = "<|begin_of_text|>"
 START_HEADER = "<|start_header_id|>"
 END_HEADER = "<|end_header_id|>"
@@ -108,7 +108,7 @@ class Dataset:
 
 
 def render_chat(messages: list[dict[str, str]]) -> tuple[str, list[tuple[int, int]]]:
-    """The Llama-3.1 rendering of formats.md §3.1 without a generation prompt (identical to
+    """The Llama-3.1 rendering of docs/formats.md §3.1 without a generation prompt (identical to
     recdial's renderChatTemplate) and the spans of the assistant contents with their <|eot_id|>."""
     rest = messages[1:] if messages[0]["role"] == "system" else messages
     system = messages[0]["content"].strip() if messages[0]["role"] == "system" else ""
@@ -159,7 +159,7 @@ def check_conversation(messages: list[dict[str, str]], where: str, field_name: s
 
 
 def parse_text(value: Any, where: str) -> tuple[list[dict[str, str]], list[tuple[int, int]]]:
-    """Parses a rendered string (formats.md §3.1 rules 1 and 5); returns messages and assistant spans."""
+    """Parses a rendered string (docs/formats.md §3.1 rules 1 and 5); returns messages and assistant spans."""
     if not isinstance(value, str):
         raise DataError(f"{where}: text: expected a string, got {type(value).__name__}")
     if not value.startswith(BEGIN_OF_TEXT):
@@ -224,7 +224,7 @@ def read_sft(path: Path) -> tuple[Dataset, list[str]]:
     except OSError as e:
         raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
     sha256 = hashlib.sha256(raw).hexdigest()
-    if raw[:2] == b"\x1f\x8b":  # gzip, detected by content (formats.md §0)
+    if raw[:2] == b"\x1f\x8b":  # gzip, detected by content (docs/formats.md §0)
         raw = gzip.decompress(raw)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -323,7 +323,7 @@ def dtype_kwargs(transformers: Any, dtype: Any) -> dict[str, Any]:
 
 
 def encode(tokenizer: Any, record: Record) -> tuple[list[int], list[int]]:
-    """Token ids of the record's text (no extra BOS: the text has its own, formats.md §3.4) and
+    """Token ids of the record's text (no extra BOS: the text has its own, docs/formats.md §3.4) and
     labels that keep only tokens starting inside an assistant span; the rest is -100."""
     enc = tokenizer(record.text, add_special_tokens=False, return_offsets_mapping=True)
     ids = list(enc["input_ids"])

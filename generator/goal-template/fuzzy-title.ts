@@ -1,7 +1,7 @@
 /**
- * Fuzzy title matching (metrics.md §2, after He et al. 2023): turning a list of generated titles
+ * Fuzzy title matching (docs/metrics.md §2, after He et al. 2023): turning a list of generated titles
  * into an item ranking by nearest Levenshtein title, and finding a title written slightly wrong
- * in running text (GOLD_NOT_RECOMMENDED, pipeline.md §8.3). Pure functions.
+ * in running text (GOLD_NOT_RECOMMENDED, docs/pipeline.md §8.3). Pure functions.
  */
 import { findTitleMentions } from '../../src/ingest/titles';
 
@@ -127,7 +127,7 @@ export interface TitleRanking<K> {
   ambiguousTitles: number;
 }
 
-/** metrics.md §2 steps 1–7: a generated answer → a ranking of item keys. */
+/** docs/metrics.md §2 steps 1–7: a generated answer → a ranking of item keys. */
 export function rankByTitles<K>(answer: string, candidates: ReadonlyArray<FuzzyCandidate<K>> | TitleIndex<K>, options: RankOptions<K> = {}): TitleRanking<K> {
   const index = candidates instanceof TitleIndex ? candidates : new TitleIndex(candidates);
   const threshold = options.threshold ?? DEFAULT_FUZZY_THRESHOLD;

@@ -1,5 +1,5 @@
 /**
- * The goals and sub-goals of the goal-template strategy (pipeline.md §11.2). Primary goals are
+ * The goals and sub-goals of the goal-template strategy (docs/pipeline.md §11.2). Primary goals are
  * labels only; templates and prompts work with sub-goals.
  */
 

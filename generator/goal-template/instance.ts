@@ -1,5 +1,5 @@
 /**
- * Dialogue instances of the goal-template strategy (pipeline.md §11.4–§11.5): for each of a
+ * Dialogue instances of the goal-template strategy (docs/pipeline.md §11.4–§11.5): for each of a
  * user's MIGHT_LIKES items, a template and the items and reviews bound to its slots.
  *
  * Every random choice uses a keyed sub-stream (§12.3) keyed by `${userKey}:${k}` — purposes

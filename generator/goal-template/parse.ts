@@ -1,6 +1,6 @@
 /**
- * Parsing a goal-template model response into utterances (pipeline.md §11.7): `User:` and
- * `Agent:` lines, as in LLM-REDIAL's Conversation.txt (formats.md §4.3). The issues are those of
+ * Parsing a goal-template model response into utterances (docs/pipeline.md §11.7): `User:` and
+ * `Agent:` lines, as in LLM-REDIAL's Conversation.txt (docs/formats.md §4.3). The issues are those of
  * §8.1 with this strategy's markers.
  */
 import { finishUtterances, normaliseResponse, ParsedTurns, snippet } from '../output/parse-turns';

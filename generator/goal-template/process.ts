@@ -1,5 +1,5 @@
 /**
- * Post-processing of one goal-template model response (pipeline.md §11.7–§11.8, §8.3): parse the
+ * Post-processing of one goal-template model response (docs/pipeline.md §11.7–§11.8, §8.3): parse the
  * `User:`/`Agent:` lines, recover item mentions from the bound items' titles, run the checks
  * shared with the stereotype strategy and the GT-only ones. The stored text is the text as the
  * model wrote it (GT output has no tags to replace).

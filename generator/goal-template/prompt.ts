@@ -1,5 +1,5 @@
 /**
- * The goal-template prompt (pipeline.md §11.6): static instructions as the system message; the
+ * The goal-template prompt (docs/pipeline.md §11.6): static instructions as the system message; the
  * concretised template and the user information as the user message.
  *
  * Template lines have exactly the form `{n}. {User|Agent} — {descriptions joined by "; "}`, n from

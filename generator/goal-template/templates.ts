@@ -1,5 +1,5 @@
 /**
- * Dialogue templates of the goal-template strategy (pipeline.md §11.3): validation, loading and
+ * Dialogue templates of the goal-template strategy (docs/pipeline.md §11.3): validation, loading and
  * recdial's shipped library (`templates.json`). The original 168 templates were never published,
  * so the library is recdial's own.
  */
@@ -211,5 +211,5 @@ export function templateLibraryVersion(templates: readonly Template[]): string {
 /** recdial's shipped library; loading it at import time means an invalid edit fails fast. */
 export const TEMPLATE_LIBRARY: readonly Template[] = loadTemplateLibrary(shippedTemplates as unknown[]);
 
-/** Recorded with every run's provenance (pipeline.md §13). */
+/** Recorded with every run's provenance (docs/pipeline.md §13). */
 export const TEMPLATE_LIBRARY_VERSION: string = templateLibraryVersion(TEMPLATE_LIBRARY);

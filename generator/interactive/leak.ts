@@ -1,6 +1,6 @@
 /**
  * Target-title leaks of a simulated seeker (Zhu et al., WWW '24): an utterance that names the
- * target, exactly or within the fuzzy threshold of metrics.md §2, has that name blanked out.
+ * target, exactly or within the fuzzy threshold of docs/metrics.md §2, has that name blanked out.
  */
 import { findTitleMentions } from '../../src/ingest/titles';
 import { DEFAULT_FUZZY_THRESHOLD, findFuzzyTitle } from '../goal-template/fuzzy-title';

@@ -1,7 +1,7 @@
 /**
  * The items a recommender's reply recommends: the ids it lists (ASINs, or the API's global Item
  * ids), or else the catalogue titles found in its text: exact mentions anywhere, and list
- * entries matched to the nearest title within the fuzzy threshold (metrics.md §2).
+ * entries matched to the nearest title within the fuzzy threshold (docs/metrics.md §2).
  */
 import { findTitleMentions } from '../../src/ingest/titles';
 import { fromGlobalId } from '../../src/pagination/global-id';

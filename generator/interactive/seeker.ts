@@ -31,7 +31,7 @@ export interface SeekerBrief {
   target: SeekerTarget;
 }
 
-/** Liked when rating > 3, as in the profile prompt (pipeline.md §4). */
+/** Liked when rating > 3, as in the profile prompt (docs/pipeline.md §4). */
 const LIKED_ABOVE = 3;
 
 /**

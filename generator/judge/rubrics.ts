@@ -34,7 +34,7 @@ export interface RubricVersionRecord {
 }
 
 /**
- * LLM-REDIAL's human evaluation (metrics.md §7): every utterance rated 0 (poor), 1 (moderate) or
+ * LLM-REDIAL's human evaluation (docs/metrics.md §7): every utterance rated 0 (poor), 1 (moderate) or
  * 2 (good) on fluency, informativeness, logicality and coherence; the paper reports the mean over
  * utterances (LLM-REDIAL 1.98 / 1.28 / 1.90 / 1.88), which is what a dialogue's score is here.
  */
@@ -56,7 +56,7 @@ const LLM_REDIAL: RubricDefinition = {
 };
 
 /**
- * DistillRecDial's head-to-head criteria (metrics.md §7). The paper only compares pairs; for
+ * DistillRecDial's head-to-head criteria (docs/metrics.md §7). The paper only compares pairs; for
  * absolute scores recdial uses a 1–5 Likert scale (1 very poor, 3 acceptable, 5 excellent), the
  * usual scale of LLM-as-judge dialogue evaluation, per dialogue.
  */

@@ -3,7 +3,7 @@ import type { ModelEndpointConfig } from '../../src/config/generation';
 
 /**
  * One client per role. Retries are off in the SDK: every attempt is a queue attempt, so it is
- * recorded, backed off by pg-boss and survives a worker crash (pipeline.md §6.2).
+ * recorded, backed off by pg-boss and survives a worker crash (docs/pipeline.md §6.2).
  */
 export function createModelClient(endpoint: ModelEndpointConfig): OpenAI {
   return new OpenAI({ baseURL: endpoint.baseUrl, apiKey: endpoint.apiKey, timeout: endpoint.timeoutMs, maxRetries: 0, fetch: bodyKeepingFetch });

@@ -1,5 +1,5 @@
 /**
- * The validation checks of pipeline.md §8.3 that both generation strategies run: the stereotype
+ * The validation checks of docs/pipeline.md §8.3 that both generation strategies run: the stereotype
  * strategy (DRD) and the goal-template strategy (GT). Strategy-specific checks live with each
  * strategy's processing. Pure functions: DUPLICATE_DIALOGUE is decided by the worker, which
  * compares `contentHash` with the run's earlier accepted dialogues.
@@ -22,7 +22,7 @@ export interface CommonCheckInput {
   maxNonLatinShare?: number | null;
 }
 
-/** The 30 sub-goal keys of pipeline.md §11.2: seeing one in GT output is leftover scaffolding. */
+/** The 30 sub-goal keys of docs/pipeline.md §11.2: seeing one in GT output is leftover scaffolding. */
 const GT_GOAL_NAMES = [
   'greet_likes', 'greet_dislikes', 'ask_recommendation', 'ask_item_detail', 'ask_preference', 'ask_more',
   'respond_other_review', 'respond_simple', 'respond_detail', 'respond_mood', 'recommend_might_like',

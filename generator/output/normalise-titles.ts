@@ -1,5 +1,5 @@
 /**
- * Title → tag normalisation of model output (pipeline.md §6.4): titles of the items shown in the
+ * Title → tag normalisation of model output (docs/pipeline.md §6.4): titles of the items shown in the
  * prompt, written where their tag `<id_ASIN>` was required, become that tag, and broken tag forms
  * of those items are repaired. Every decision is taken on the unmodified input and the kept
  * spans are replaced right to left, so offsets never go stale (the original's defect D6).

@@ -1,5 +1,5 @@
 /**
- * Parsing a DistillRecDial-style model response into utterances (pipeline.md §8.1): the whole
+ * Parsing a DistillRecDial-style model response into utterances (docs/pipeline.md §8.1): the whole
  * dialogue in one message, each utterance introduced by a `[USR]` or `[AI]` marker.
  */
 import type { ParsedUtterance, TurnRole, ValidationIssue } from '../types';

@@ -1,5 +1,5 @@
 /**
- * Post-processing of one stereotype-strategy (DRD) model response (pipeline.md §6.3, §8):
+ * Post-processing of one stereotype-strategy (DRD) model response (docs/pipeline.md §6.3, §8):
  * normalise titles to tags (§6.4), parse the turns, resolve the item tags, and run the checks of
  * §8.3 that apply to DRD. DUPLICATE_DIALOGUE is left to the worker, which compares `contentHash`
  * with the run's accepted dialogues.

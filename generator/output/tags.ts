@@ -1,5 +1,5 @@
 /**
- * Item tags `<id_ASIN>` in model output (pipeline.md §8.2): finding them, replacing valid ones
+ * Item tags `<id_ASIN>` in model output (docs/pipeline.md §8.2): finding them, replacing valid ones
  * by the item's cleaned title, recording mentions, and applying `unknownItemPolicy` to tags
  * that name no catalogue item.
  */

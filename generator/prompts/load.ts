@@ -26,7 +26,7 @@ export interface BuiltPrompt {
   stereotypeId: number | null;
   stereotypeKey: string | null;
   messages: ChatMessage[];
-  /** The Llama-3 rendering with a generation prompt (formats.md §3.2 `text`). */
+  /** The Llama-3 rendering with a generation prompt (docs/formats.md §3.2 `text`). */
   rendered: string;
   sha256: string;
   promptVersion: number;
@@ -95,7 +95,7 @@ function finish(messages: ChatMessage[]): Pick<BuiltPrompt, 'messages' | 'render
   return { messages, rendered, sha256: createHash('sha256').update(rendered, 'utf8').digest('hex') };
 }
 
-/** pipeline.md §4: the stereotype system prompt plus the profile prompt rendered from the user's prepared history and target. */
+/** docs/pipeline.md §4: the stereotype system prompt plus the profile prompt rendered from the user's prepared history and target. */
 export async function buildStereotypePrompt(
   manager: EntityManager,
   input: { userId: number; stereotype: StereotypeRow; systemPrompt: PromptText; options: GenerationOptions },
@@ -140,7 +140,7 @@ export async function buildStereotypePrompt(
 /** Other customers' kept reviews (20–400 words) per item; a deterministic sample of at most this many per item. */
 const OTHER_REVIEWS_PER_ITEM = 100;
 
-/** pipeline.md §11: the k-th dialogue instance of a user's goal profile, and its prompt. */
+/** docs/pipeline.md §11: the k-th dialogue instance of a user's goal profile, and its prompt. */
 export async function buildGoalTemplatePrompt(
   manager: EntityManager,
   input: { userId: number; k: number; seed: number; instructions: PromptText },

@@ -1,5 +1,5 @@
 /**
- * The user message of a stereotype prompt (pipeline.md §4): the user's history and the target,
+ * The user message of a stereotype prompt (docs/pipeline.md §4): the user's history and the target,
  * rendered with the compat lines of §4.1 so that teacher and student prompts stay byte-identical
  * to what a student adapter was trained on. Whitespace is significant (§4.3).
  */

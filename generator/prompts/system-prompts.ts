@@ -1,5 +1,5 @@
 /**
- * recdial's default system prompts for the five stereotypes (pipeline.md §3.3). They seed the
+ * recdial's default system prompts for the five stereotypes (docs/pipeline.md §3.3). They seed the
  * versioned prompt rows of the stereotype table; operators may edit those rows. Each prompt is
  * the stereotype's persona and conversation plan followed by the output rules common to all
  * five. Written for Llama 3.x instruct models: short sections, imperative rules, the exact

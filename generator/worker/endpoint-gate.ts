@@ -2,7 +2,7 @@
  * Whether a model endpoint is reachable. When a request finds nothing listening (connection
  * refused, unknown host) the gate closes: the worker stops taking that role's jobs and gives back
  * the ones it holds, and the gate probes `GET /v1/models` with exponential backoff until the
- * server answers. An outage of any length then costs no job an attempt (pipeline.md §6.2).
+ * server answers. An outage of any length then costs no job an attempt (docs/pipeline.md §6.2).
  */
 export class EndpointGate {
   private downSince: number | null = null;

@@ -59,7 +59,7 @@ export interface ProcessorPorts {
   endpointDown(): boolean;
   reportUnreachable(): void;
   callModel(run: RunRow, prompt: BuiltPrompt, sampling: Sampling): Promise<OpenAI.Chat.Completions.ChatCompletion>;
-  /** Parses and validates an answer (pipeline.md §6.3–§8); needs the catalogue, hence async. */
+  /** Parses and validates an answer (docs/pipeline.md §6.3–§8); needs the catalogue, hence async. */
   process(run: RunRow, row: JobRow, prompt: BuiltPrompt, content: string, finishReason: string | null): Promise<{ processed: ProcessedDialogue; domain: string }>;
   storeDialogue(row: JobRow, dialogue: DialogueToStore, attempt: AttemptRecord): Promise<void>;
   recordAttempt(row: JobRow, attempt: AttemptRecord): Promise<void>;

@@ -1,7 +1,7 @@
 import type { ClassifiedError } from '../models/clients';
 
 /**
- * The one state machine of a generation job (pipeline.md §6.2). Every way an attempt can end is
+ * The one state machine of a generation job (docs/pipeline.md §6.2). Every way an attempt can end is
  * an exit; each exit maps to exactly one transition, which says what the `generation_jobs` row
  * becomes, what happens to the pg-boss job, whether the attempt is recorded and whether the run
  * may settle. The worker applies transitions; it never decides a job's fate anywhere else.

@@ -55,7 +55,7 @@ export interface DialogueToStore {
   stereotypeId: number | null;
   targetItemId: number | null;
   targetAsin: string | null;
-  /** `titleRewrites`: the title normaliser's log (pipeline.md §6.4), stored in the provenance. */
+  /** `titleRewrites`: the title normaliser's log (docs/pipeline.md §6.4), stored in the provenance. */
   processed: ProcessedDialogue & { titleRewrites?: readonly TitleRewrite[] };
   provenance: Record<string, unknown>;
 }

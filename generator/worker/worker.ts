@@ -133,7 +133,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   async function catalogueFor(asins: string[], domain: string): Promise<Map<string, CatalogueItem & { title: string }>> {
     if (asins.length === 0) return new Map();
-    // `title`: the prompt items' TMDB titles are what the title normaliser looks for (pipeline.md §6.4).
+    // `title`: the prompt items' TMDB titles are what the title normaliser looks for (docs/pipeline.md §6.4).
     const rows: Array<CatalogueItem & { title: string }> = await dataSource.query(
       `SELECT id, asin, title, cleaned_title AS "cleanedTitle" FROM items WHERE asin = ANY($1) AND domain = $2`,
       [asins, domain],
@@ -200,7 +200,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       slot: (fn) => requests.run(fn),
       endpointDown: () => gate.down,
       reportUnreachable: () => gate.reportUnreachable(),
-      // Only the fields we set: some servers reject or ignore unknown ones (no `n`: 1 is the default, pipeline.md §6.2).
+      // Only the fields we set: some servers reject or ignore unknown ones (no `n`: 1 is the default, docs/pipeline.md §6.2).
       callModel: (run, prompt, sampling) => client.chat.completions.create({ model: run.model, messages: prompt.messages, ...sampling }),
       async process(run, row, prompt, content, finishReason) {
         const domain = await userDomain(row.userId!);

@@ -24,7 +24,7 @@ const SOURCES = ['TEACHER', 'STUDENT', 'IMPORTED'];
 export function registerDistillationCommands(program: Command, exportCommand: Command): void {
   exportCommand
     .command('sft')
-    .description("the student's fine-tuning set (pipeline.md §6.5): one JSON line per accepted teacher dialogue, in user order")
+    .description("the student's fine-tuning set (docs/pipeline.md §6.5): one JSON line per accepted teacher dialogue, in user order")
     .requiredOption('--out <file>', 'the JSONL file to write (written in full or not at all)')
     .addOption(new Option('--source <source>', 'which generated dialogues').choices(['TEACHER', 'STUDENT']).default('TEACHER'))
     .addOption(new Option('--format <format>', 'messages: {"messages": [system, user, assistant]}; text: the Llama-3 rendering as {"text": …}').choices(['messages', 'text']).default('messages'))
@@ -50,7 +50,7 @@ export function registerDistillationCommands(program: Command, exportCommand: Co
 
   program
     .command('split')
-    .description('assign accepted dialogues to train/valid/test (pipeline.md §9: stratified by stereotype, grouped by user, seeded)')
+    .description('assign accepted dialogues to train/valid/test (docs/pipeline.md §9: stratified by stereotype, grouped by user, seeded)')
     .option('--run <id>', 'the accepted dialogues of this generation run (the student run)', generationRunId)
     .option('--seed <n>', 'seed of the Python-compatible generator', nonNegativeInt, DEFAULT_SPLIT_SEED)
     .addOption(new Option('--ratios <train,valid,test>', 'split ratios, summing to 1').argParser(ratios).default({ ...DEFAULT_SPLIT_RATIOS }, '0.8,0.1,0.1'))

@@ -57,7 +57,7 @@ export function formatComparison(c: EvaluationComparison, names: [string, string
 export function registerEvalCompareCommands(evalCommand: Command): void {
   evalCommand
     .command('compare <a> <b>')
-    .description('paired comparison B − A over shared samples (metrics.md §9.3): bootstrap 95 % interval and permutation p-value; A and B are per-sample JSONL files or stored evaluation ids')
+    .description('paired comparison B − A over shared samples (docs/metrics.md §9.3): bootstrap 95 % interval and permutation p-value; A and B are per-sample JSONL files or stored evaluation ids')
     .option('--model-a <name>', 'which model of A (default: predictions, or the only one)')
     .option('--model-b <name>', 'which model of B')
     .option('--metric <keys>', 'only these metrics, comma-separated (default: every metric both have)', (v) => v.split(',').map((k) => k.trim()).filter(Boolean))
@@ -94,7 +94,7 @@ export function registerEvalCompareCommands(evalCommand: Command): void {
 
   evalCommand
     .command('samples <evaluation>')
-    .description('the per-sample rows of a stored evaluation as JSON Lines (formats.md §10.5)')
+    .description('the per-sample rows of a stored evaluation as JSON Lines (docs/formats.md §10.5)')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--model <name>', 'only this model')
     .option('--mode <mode>', 'only this mode (crslab-compat, corrected)')

@@ -45,16 +45,16 @@ function groupList(value: string): EvaluationGroupBy[] {
 
 function commonOptions(command: Command): Command {
   return command
-    .addOption(new Option('--family <family>', 'which turns give samples (metrics.md §1.1)').choices(['recommender-turns', 'all-turns']).default('recommender-turns'))
+    .addOption(new Option('--family <family>', 'which turns give samples (docs/metrics.md §1.1)').choices(['recommender-turns', 'all-turns']).default('recommender-turns'))
     .addOption(new Option('--mode <mode>', 'crslab-compat, corrected, or both side by side').choices(['compat', 'corrected', 'both']).default('both'))
     .addOption(new Option('--split <split>', 'only dialogues of this split').choices(Object.values(SplitName)))
     .option('--stereotype <key>', 'only this stereotype')
     .option('--dataset <name>', 'only this dataset')
     .option('--domain <domain>', 'only this domain')
     .option('--group-by <keys>', 'rows per split and/or stereotype: split | stereotype | split,stereotype | none', (v) => (v === 'none' ? [] : groupList(v)), ['split'])
-    .option('--json', 'print the result rows as JSON (formats.md §10.4) instead of a table')
+    .option('--json', 'print the result rows as JSON (docs/formats.md §10.4) instead of a table')
     .option('--long', 'one table line per metric: mean, SE and the 95 % interval')
-    .option('--samples-out <file>', 'also write every sample\'s metric values as JSON Lines (formats.md §10.5), for `recdial eval compare`')
+    .option('--samples-out <file>', 'also write every sample\'s metric values as JSON Lines (docs/formats.md §10.5), for `recdial eval compare`')
     .option('--quiet', 'no progress output');
 }
 
@@ -75,7 +75,7 @@ async function run<T>(label: string, flags: CommonFlags, work: (manager: EntityM
 
 /**
  * Rows as an aligned table: each metric as mean ±h, h = 1.96 · SE (the half-width of the normal
- * 95 % interval, metrics.md §9.1), with the sample count, coverage and family next to every row.
+ * 95 % interval, docs/metrics.md §9.1), with the sample count, coverage and family next to every row.
  * `long`: one line per row × metric with mean, SE and both ends of the interval.
  */
 export function formatRows(rows: EvaluationRow[], options: { long?: boolean } = {}): string {
@@ -120,18 +120,18 @@ export function formatRows(rows: EvaluationRow[], options: { long?: boolean } = 
   const last = options.long ? -1 : header.length - 1;
   const line = (c: string[]) => c.map((v, i) => (i < textColumns || i === last ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
   const notes: string[] = [];
-  if (!options.long && rows.some((r) => Object.values(r.uncertainty ?? {}).some((u) => u.se !== null))) notes.push('± half-width of the 95 % interval, 1.96 · SE (normal approximation, metrics.md §9.1); --long lists SE and both ends');
+  if (!options.long && rows.some((r) => Object.values(r.uncertainty ?? {}).some((u) => u.se !== null))) notes.push('± half-width of the 95 % interval, 1.96 · SE (normal approximation, docs/metrics.md §9.1); --long lists SE and both ends');
   if (rows.some((r) => r.missing === 'skipped' && r.model === 'predictions' && r.coverage !== null && r.coverage < 1)) {
     notes.push('MISSING PREDICTIONS SKIPPED (--skip-missing): the means cover predicted samples only; coverage says how many were scorable');
   } else if (rows.some((r) => r.missing === 'miss' && r.model === 'predictions')) {
     notes.push('missing predictions count as misses (like trec_eval -c); coverage = predicted ÷ scorable samples');
   }
-  if (rows.some((r) => r.approximate)) notes.push('~ approximate: some rankings were truncated before they decide this k (metrics.md §1.6)');
+  if (rows.some((r) => r.approximate)) notes.push('~ approximate: some rankings were truncated before they decide this k (docs/metrics.md §1.6)');
   if (rows.some((r) => Object.keys(r.metrics).some((key) => key.startsWith('dist')))) notes.push('dist@k is a corpus statistic: no per-sample SE');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n') + notes.map((n) => `\n${n}`).join('');
 }
 
-/** Beyond-accuracy rows (metrics.md §10): one line per model × group, the metrics at each k. */
+/** Beyond-accuracy rows (docs/metrics.md §10): one line per model × group, the metrics at each k. */
 export function formatBeyondAccuracy(rows: BeyondAccuracyRow[], popularity?: { source: string; trainInteractions: number; headItems: number }): string {
   if (!rows.length) return '';
   const order = ['coverage', 'gini', 'arp', 'long_tail', 'novelty', 'ild'];
@@ -143,7 +143,7 @@ export function formatBeyondAccuracy(rows: BeyondAccuracyRow[], popularity?: { s
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((v, i) => (i < 3 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
   return [
-    'Beyond accuracy (metrics.md §10): the top-k of each ranked list as the model gave it',
+    'Beyond accuracy (docs/metrics.md §10): the top-k of each ranked list as the model gave it',
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...cells.map(line),
@@ -151,7 +151,7 @@ export function formatBeyondAccuracy(rows: BeyondAccuracyRow[], popularity?: { s
   ].join('\n');
 }
 
-/** Writes kept samples as JSON Lines (formats.md §10.5). */
+/** Writes kept samples as JSON Lines (docs/formats.md §10.5). */
 function writeSamples(file: string, samples: EvaluationSampleRow[]): void {
   try {
     const fd = fs.openSync(file, 'w');
@@ -172,17 +172,17 @@ export function registerEvalRecCommands(evalCommand: Command): void {
   commonOptions(
     evalCommand
       .command('rec')
-      .description('Hit/MRR/NDCG@k of a predictions file (formats.md §10.1) or of the built-in baselines, in CRSLab-compatible and corrected modes'),
+      .description('Hit/MRR/NDCG@k of a predictions file (docs/formats.md §10.1) or of the built-in baselines, in CRSLab-compatible and corrected modes'),
   )
     .option('--predictions <file>', 'JSON Lines: {"dialogueId", "turnIndex", "ranked": [ASINs or titles], …} per turn (may be gzipped)')
-    .option('--titles', '`ranked` holds titles, resolved to items by fuzzy matching (metrics.md §2)')
+    .option('--titles', '`ranked` holds titles, resolved to items by fuzzy matching (docs/metrics.md §2)')
     .addOption(new Option('--baseline <name>', 'a built-in baseline instead of predictions').choices([...BASELINES, 'all']))
     .option('--baselines', 'all three baselines side by side (same as --baseline all)')
     .option('--k <list>', 'cut-offs', kList, [1, 10, 50])
     .addOption(new Option('--ties <rule>', 'equal scores: by item-list position, or pessimistic (corrected mode)').choices(['position', 'pessimistic']).default('position'))
     .option('--skip-missing', 'leave scorable turns without a prediction out of the means (the old behaviour) instead of counting them as misses')
-    .option('--title-grid', 'with --titles: He et al.\'s 2×2 grid in one run — out-of-catalogue titles filtered or not × seen items excluded or not (metrics.md §2.1)')
-    .option('--no-beyond-accuracy', 'skip coverage, Gini, ARP, long-tail share, novelty and intra-list diversity (metrics.md §10)')
+    .option('--title-grid', 'with --titles: He et al.\'s 2×2 grid in one run — out-of-catalogue titles filtered or not × seen items excluded or not (docs/metrics.md §2.1)')
+    .option('--no-beyond-accuracy', 'skip coverage, Gini, ARP, long-tail share, novelty and intra-list diversity (docs/metrics.md §10)')
     .action(async (flags: CommonFlags & { predictions?: string; titles?: boolean; baseline?: BaselineName | 'all'; baselines?: boolean; k: number[]; ties: 'position' | 'pessimistic'; skipMissing?: boolean; beyondAccuracy: boolean; titleGrid?: boolean }) => {
       const baseline = flags.baselines ? 'all' : flags.baseline;
       if (!flags.predictions === !baseline) throw new CliError('give either --predictions FILE or --baseline popularity|cooccurrence|bm25|all (--baselines)');
@@ -234,7 +234,7 @@ export function registerEvalRecCommands(evalCommand: Command): void {
       );
     });
 
-  commonOptions(evalCommand.command('gen').description('BLEU@1–4, F1 and Dist@1–4 of generated responses (formats.md §10.3), in both modes'))
+  commonOptions(evalCommand.command('gen').description('BLEU@1–4, F1 and Dist@1–4 of generated responses (docs/formats.md §10.3), in both modes'))
     .requiredOption('--predictions <file>', 'JSON Lines: {"dialogueId", "turnIndex", "hyp", "ref"?} per turn (may be gzipped)')
     .action(async (flags: CommonFlags & { predictions: string }) => {
       const report = await run('eval gen', flags, (manager, hooks) =>

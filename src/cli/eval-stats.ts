@@ -80,7 +80,7 @@ function statsCells(label: string, r: Partial<Record<StatsColumns, number | null
 export function formatStatistics(stats: DatasetStatisticsResult): string {
   const label = (row: StatisticsRow) => row.group.map((g) => `${g.key}=${g.value ?? '∅'}`).join(' ') || 'overall';
   const out = [
-    `Dataset statistics (metrics.md §4.1; tokenizer ${stats.tokenizer}; 4-grams ${stats.fourGramCounting})`,
+    `Dataset statistics (docs/metrics.md §4.1; tokenizer ${stats.tokenizer}; 4-grams ${stats.fourGramCounting})`,
     table(STATS_HEADER, [stats.overall, ...stats.groups].map((r) => statsCells(label(r), r))),
     '',
     'Distributions (overall):',
@@ -96,7 +96,7 @@ export function formatStatistics(stats: DatasetStatisticsResult): string {
 export function formatDiversity(result: DiversityResult, distinct?: DistinctComparison): string {
   const rows = result.turns.map((t) => [String(t.turn), int(t.population), int(t.sampled), dec(t.similarity, 4), dec(t.distinct['dist@1'], 4), dec(t.distinct['dist@2'], 4)]);
   const out = [
-    `Diversity (metrics.md §5): ${result.method === 'TFIDF' ? 'local TF-IDF' : `embeddings, model ${result.model}`}; seed ${result.seed}, at most ${result.maxPerTurn} utterances per turn`,
+    `Diversity (docs/metrics.md §5): ${result.method === 'TFIDF' ? 'local TF-IDF' : `embeddings, model ${result.model}`}; seed ${result.seed}, at most ${result.maxPerTurn} utterances per turn`,
     table(['turn', 'utterances', 'sampled', 'S_t', 'dist@1', 'dist@2'], rows),
     `overall (mean of S_t): ${dec(result.overall, 4)}   distinct over the samples: dist@1 ${dec(result.distinct['dist@1'], 4)}, dist@2 ${dec(result.distinct['dist@2'], 4)}`,
     // Published values only beside numbers of the same kind (sentence embeddings).
@@ -107,7 +107,7 @@ export function formatDiversity(result: DiversityResult, distinct?: DistinctComp
   return out.join('\n') + '\n';
 }
 
-/** Distinct-n three ways (metrics.md §5.1) per group: CRSArena-Dial's length-normalised, corrected, CRSLab-compat. */
+/** Distinct-n three ways (docs/metrics.md §5.1) per group: CRSArena-Dial's length-normalised, corrected, CRSLab-compat. */
 export function formatDistinctTable(rows: Array<{ label: string; dialogues: number; distinct: DistinctComparison; similarity?: number | null }>): string {
   const withSimilarity = rows.some((r) => r.similarity !== undefined);
   const header = ['', '#Dialogues', '#Utterances', '#Tokens', 'norm d@1', 'norm d@2', 'norm d@3', 'norm d@4', 'corr d@1', 'corr d@2', 'crslab d@1', 'crslab d@2', ...(withSimilarity ? ['S (mean S_t)'] : [])];
@@ -145,7 +145,7 @@ const FIELD_TITLES: Record<string, string> = {
 };
 
 /**
- * One histogram per distribution (metrics.md §4.1) of the overall row, and of each group when
+ * One histogram per distribution (docs/metrics.md §4.1) of the overall row, and of each group when
  * grouped: `<field>.svg`, `<field>.<group>.svg`. Returns the files written.
  */
 export function writeStatisticsSvgs(stats: DatasetStatisticsResult, dir: string): string[] {
@@ -184,7 +184,7 @@ export function registerEvalStatsCommands(command: Command): void {
   filterOptions(
     command
       .command('stats')
-      .description('corpus statistics (metrics.md §4): dialogues, utterances, tokens, 4-grams, users, items, distributions')
+      .description('corpus statistics (docs/metrics.md §4): dialogues, utterances, tokens, 4-grams, users, items, distributions')
       .option('--group-by <keys>', `group rows by a comma-separated combination of ${STATISTICS_GROUP_KEYS.join(', ')}`, groupList)
       .addOption(new Option('--tokenize <tokenizer>', 'how utterances are split into tokens').choices(['whitespace', 'word', 'gpt2', 'bert']).default('whitespace'))
       .option('--svg <dir>', 'also write a histogram of every distribution (and of every group) as SVG files into this folder')
@@ -202,7 +202,7 @@ export function registerEvalStatsCommands(command: Command): void {
   filterOptions(
     command
       .command('diversity')
-      .description('pairwise similarity of utterances by turn position (metrics.md §5), with distinct-n; EMBEDDINGS_BASE_URL or a local TF-IDF')
+      .description('pairwise similarity of utterances by turn position (docs/metrics.md §5), with distinct-n; EMBEDDINGS_BASE_URL or a local TF-IDF')
       .option('--max-per-turn <n>', 'utterances compared per turn position (sampled beyond)', positiveInt, 1000)
       .option('--max-turn <n>', 'last turn position reported', positiveInt, 10)
       .option('--seed <n>', 'seed of the keyed sampling sub-streams', nonNegativeInt, 42)
@@ -232,7 +232,7 @@ export function registerEvalStatsCommands(command: Command): void {
       const method = rows[0]?.method === 'EMBEDDINGS' ? `embeddings, model ${rows[0].model}` : 'local TF-IDF';
       process.stdout.write(
         [
-          `Diversity by dataset (metrics.md §5, §5.1); S = mean S_t by ${method}`,
+          `Diversity by dataset (docs/metrics.md §5, §5.1); S = mean S_t by ${method}`,
           formatDistinctTable(rows.map((r) => ({ label: r.dataset, dialogues: r.dialogues, distinct: r.distinct, similarity: r.similarity }))),
           rows[0]?.references.length ? `published S (sentence embeddings): ${rows[0].references.map((r) => `${r.dataset} ${r.similarity}`).join(', ')}` : '',
           `comparability of S: ${rows[0]?.comparability ?? '–'}`,

@@ -26,7 +26,7 @@ export function registerCrslabExportCommand(exportCommand: Command): void {
   selection(
     exportCommand
       .command('crslab')
-      .description('CRSLab dataset files (formats.md §8): OUT/data/dataset/<name>/<tokenize>/, ready to copy into a CRSLab checkout')
+      .description('CRSLab dataset files (docs/formats.md §8): OUT/data/dataset/<name>/<tokenize>/, ready to copy into a CRSLab checkout')
       .requiredOption('--out <dir>', 'a new or empty folder; written in full or not at all')
       .addOption(new Option('--tokenize <t>', 'text tokens (word = CRSLab nltk, upstream only)').choices([...CRSLAB_TOKENIZATIONS]).default('gpt2'))
       .addOption(new Option('--flavor <f>', 'upstream ReDial layout or the DistillRecDial fork').choices([...CRSLAB_FLAVORS]).default('distillrecdial'))

@@ -114,7 +114,7 @@ export function registerExportCommands(exportCommand: Command): void {
   selection(
     exportCommand
       .command('release')
-      .description('the DistillRecDial release JSONL (formats.md §3.6): one file per split, named like the published ones, and manifest.json')
+      .description('the DistillRecDial release JSONL (docs/formats.md §3.6): one file per split, named like the published ones, and manifest.json')
       .requiredOption('--out <dir>', 'a new (or empty) folder; written in full or not at all'),
   )
     .addOption(new Option('--marking <marking>', 'recommendation marker at every assistant mention, or only at each item’s first').choices(['every', 'first']).default('every'))
@@ -134,7 +134,7 @@ export function registerExportCommands(exportCommand: Command): void {
   selection(
     exportCommand
       .command('hf')
-      .description('a Hugging Face Hub-ready release (formats.md §11): Parquet per config (dataset) and split, a dataset card README.md with the Hub YAML header, SHA256SUMS')
+      .description('a Hugging Face Hub-ready release (docs/formats.md §11): Parquet per config (dataset) and split, a dataset card README.md with the Hub YAML header, SHA256SUMS')
       .requiredOption('--out <dir>', 'a new (or empty) folder; written in full or not at all'),
   )
     .option('--license <id>', 'the card’s license, a Hub license id (e.g. cc-by-4.0)', 'other')
@@ -148,7 +148,7 @@ export function registerExportCommands(exportCommand: Command): void {
   selection(
     exportCommand
       .command('llm-redial')
-      .description('the LLM-REDIAL layout (formats.md §4.4): a folder per domain with final_data.jsonl, Conversation.txt, item_map.json, user_ids.json and annotations.jsonl')
+      .description('the LLM-REDIAL layout (docs/formats.md §4.4): a folder per domain with final_data.jsonl, Conversation.txt, item_map.json, user_ids.json and annotations.jsonl')
       .requiredOption('--out <dir>', 'a new (or empty) folder; written in full or not at all'),
   ).action(async (opts: SelectionFlags & { out: string }) => {
     const target = path.resolve(opts.out);
@@ -157,7 +157,7 @@ export function registerExportCommands(exportCommand: Command): void {
   });
 
   for (const [name, format, file, description] of [
-    ['canonical', 'CANONICAL', CANONICAL_FILE, 'recdial’s lossless dialogue JSONL (formats.md §9): turns, mentions, rejection reasons and provenance'],
+    ['canonical', 'CANONICAL', CANONICAL_FILE, 'recdial’s lossless dialogue JSONL (docs/formats.md §9): turns, mentions, rejection reasons and provenance'],
     ['jsonl', 'JSONL', JSONL_FILE, 'dialogues with their turns and item mentions as JSON Lines (no provenance)'],
   ] as const) {
     selection(

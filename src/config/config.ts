@@ -36,7 +36,7 @@ export interface Config {
   generation: Readonly<GenerationConfig>;
   /** RECDIAL_MAX_PREDICTIONS_BYTES: the largest predictions file evaluateRecommendations/evaluateGeneration accept inline. */
   maxPredictionBytes: number;
-  /** Sentence embeddings for `diversity` (metrics.md §5); null: a local TF-IDF is used instead. */
+  /** Sentence embeddings for `diversity` (docs/metrics.md §5); null: a local TF-IDF is used instead. */
   embeddings: Readonly<EmbeddingsConfig> | null;
   /** RECDIAL_DOWNLOAD_SECRET: HMAC key of signed export download URLs; null: one generated once and kept in the `settings` table. */
   downloadSecret: string | null;

@@ -1,5 +1,5 @@
 /**
- * Beyond-accuracy metrics of recommendation lists (metrics.md §10): catalogue coverage, Gini of
+ * Beyond-accuracy metrics of recommendation lists (docs/metrics.md §10): catalogue coverage, Gini of
  * exposure, average recommendation popularity, long-tail share, novelty and intra-list diversity,
  * each at k. Pure: items are item-list positions, popularity is a count per position (the train
  * split's interactions), features a set of genre/keyword labels per position.
@@ -53,7 +53,7 @@ export function jaccardDistance(a: ReadonlySet<string>, b: ReadonlySet<string>):
   return union === 0 ? 0 : 1 - shared / union;
 }
 
-/** Top-k positions of a score vector, highest first, ties by position (metrics.md §1.2). */
+/** Top-k positions of a score vector, highest first, ties by position (docs/metrics.md §1.2). */
 export function topK(scores: ArrayLike<number>, k: number, exclude?: ReadonlySet<number>): number[] {
   const top: number[] = [];
   for (let i = 0; i < scores.length; i++) {

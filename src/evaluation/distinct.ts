@@ -1,5 +1,5 @@
 /**
- * Distinct-n three ways (metrics.md §5.1): length-normalised as CRSArena-Dial (Joko et al.,
+ * Distinct-n three ways (docs/metrics.md §5.1): length-normalised as CRSArena-Dial (Joko et al.,
  * SIGIR '24) computes it, so that corpora of different sizes compare; recdial's corrected token
  * ratio; and CRSLab's character count (§3.4). Pure functions of the utterance texts.
  */

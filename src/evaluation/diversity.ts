@@ -10,7 +10,7 @@ import { lineChartSvg } from './svg-chart';
 import { splitOnWhitespace, TokenDistinct } from './text-metrics';
 
 /**
- * Diversity as pairwise similarity by turn position (metrics.md §5): per 1-based position t, the
+ * Diversity as pairwise similarity by turn position (docs/metrics.md §5): per 1-based position t, the
  * mean cosine similarity over all pairs of (a keyed sample of) the utterances at t.
  */
 

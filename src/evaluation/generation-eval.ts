@@ -1,5 +1,5 @@
 /**
- * Generation predictions (formats.md §10.3): JSON Lines of
+ * Generation predictions (docs/formats.md §10.3): JSON Lines of
  * `{"dialogueId": "...", "turnIndex": 5, "hyp": "generated text", "ref": "reference text"}`,
  * `ref` optional when the dialogue is in the database. `dialogueId` as in recommendation
  * predictions (a Dialogue global id or the numeric id). Metrics come from text-metrics.ts.

@@ -1,5 +1,5 @@
 /**
- * Recommendation predictions (formats.md §10.1): JSON Lines, one object per scored turn,
+ * Recommendation predictions (docs/formats.md §10.1): JSON Lines, one object per scored turn,
  *
  *   {"dialogueId": "RGlhbG9ndWU6MTIz", "turnIndex": 3, "ranked": ["B0FAKE0003", "B0FAKE0001"]}
  *
@@ -32,7 +32,7 @@ export interface Prediction {
   dialogueId: number;
   turnIndex: number;
   ranking: Ranking;
-  /** Titles only, with the 2×2 grid on: the ranking without the distance filter (metrics.md §2 step 5 off). */
+  /** Titles only, with the 2×2 grid on: the ranking without the distance filter (docs/metrics.md §2 step 5 off). */
   unfilteredRanking?: Ranking;
   /** Ranked entries that named no item of the item list (ASINs) or matched none (titles). */
   unmatched: number;
@@ -104,7 +104,7 @@ export function parsePredictionRecord(value: unknown, rankedBy: RankedBy = 'asin
   return record;
 }
 
-/** Maps `ranked` entries to item-list positions: ASINs directly, titles by metrics.md §2. */
+/** Maps `ranked` entries to item-list positions: ASINs directly, titles by docs/metrics.md §2. */
 export class RankedResolver {
   private titleIndex: TitleIndex<number> | null = null;
   /** Candidate titles that several items share (each maps to the earliest), for the report. */
@@ -114,7 +114,7 @@ export class RankedResolver {
     private readonly items: ItemList,
     private readonly rankedBy: RankedBy,
     private readonly titles: readonly string[] = [],
-    /** Also resolve titles without the distance filter (He et al.'s grid, metrics.md §2.1). */
+    /** Also resolve titles without the distance filter (He et al.'s grid, docs/metrics.md §2.1). */
     private readonly unfiltered = false,
   ) {}
 

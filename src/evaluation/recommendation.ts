@@ -1,5 +1,5 @@
 /**
- * Recommendation metrics (metrics.md §1): evaluation samples per model family, candidate
+ * Recommendation metrics (docs/metrics.md §1): evaluation samples per model family, candidate
  * ranking, Hit/MRR/NDCG@k, micro-mean aggregation, the corrected mode and truncated rankings.
  * Pure functions of their inputs; items are addressed by their position in the item list.
  */
@@ -11,7 +11,7 @@ export type TieBreak = 'position' | 'pessimistic';
 export const EVALUATION_MODES: readonly EvaluationMode[] = ['crslab-compat', 'corrected'];
 export const DEFAULT_KS: readonly number[] = [1, 10, 50];
 
-/** Why a prediction or sample was not scored (formats.md §10.4 `skipped`). */
+/** Why a prediction or sample was not scored (docs/formats.md §10.4 `skipped`). */
 export type SkipReason =
   | 'FIRST_TURN'
   | 'TURN_NOT_SCORABLE'
@@ -48,7 +48,7 @@ export interface MergedTurn {
 
 /**
  * Consecutive utterances of one role merged (as the CRSLab loader does), with the gold items of
- * formats.md §8.7: a Seeker utterance's distinct mentions, a Recommender utterance's distinct
+ * docs/formats.md §8.7: a Seeker utterance's distinct mentions, a Recommender utterance's distinct
  * recommendations not mentioned in any earlier utterance.
  */
 export function mergeTurns(utterances: readonly Utterance[]): MergedTurn[] {
@@ -215,7 +215,7 @@ export function metricKeys(ks: readonly number[]): string[] {
   return ['hit', 'mrr', 'ndcg'].flatMap((m) => ks.map((k) => `${m}@${k}`));
 }
 
-/** One scored sample, kept with an evaluation for analysis and paired comparison (metrics.md §9). */
+/** One scored sample, kept with an evaluation for analysis and paired comparison (docs/metrics.md §9). */
 export interface SampleRecord {
   /** `dialogueId:turnIndex:gold`, plus `#n` for the n-th repeat of a gold in one turn (compat): pairs samples across evaluations. */
   key: string;
@@ -250,7 +250,7 @@ export interface RecommendationResult {
   approximate: boolean;
   /** Micro means; null when there was no sample. Keys absent when not computed (compat, k > item count). */
   metrics: Record<string, number | null>;
-  /** Per metric key: standard error and the normal 95 % interval of the mean (metrics.md §9.1). */
+  /** Per metric key: standard error and the normal 95 % interval of the mean (docs/metrics.md §9.1). */
   uncertainty: Record<string, MetricUncertainty>;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Published corpus statistics (metrics.md §4.2), returned next to recdial's own values so that a
+ * Published corpus statistics (docs/metrics.md §4.2), returned next to recdial's own values so that a
  * client can show "ours vs published". The papers do not name their tokenizer: token-based
  * columns are only approximately comparable.
  */

@@ -7,7 +7,7 @@ import { HashedStringSet } from './hashed-set';
 import { STATISTICS_REFERENCES, type StatisticsReference } from './statistics-references';
 import { ngramKeys, splitOnWhitespace, type Tokenize } from './text-metrics';
 
-/** Corpus statistics of metrics.md §4.1, streamed over the dialogues a filter selects. */
+/** Corpus statistics of docs/metrics.md §4.1, streamed over the dialogues a filter selects. */
 
 export const STATISTICS_GROUP_KEYS = ['stereotype', 'split', 'source', 'dataset', 'domain'] as const;
 export type StatisticsGroupKey = (typeof STATISTICS_GROUP_KEYS)[number];
@@ -44,7 +44,7 @@ export interface DatasetStatisticsResult {
   fourGramCounting: string;
   overall: StatisticsRow;
   groups: StatisticsRow[];
-  /** Published values (metrics.md §4.2), for comparison; not computed by recdial. */
+  /** Published values (docs/metrics.md §4.2), for comparison; not computed by recdial. */
   references: readonly StatisticsReference[];
   elapsedMs: number;
 }

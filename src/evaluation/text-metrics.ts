@@ -1,5 +1,5 @@
 /**
- * Generation metrics of metrics.md §3.2–§3.4 (BLEU@k, cumulative BLEU, F1, Dist@k) in both modes.
+ * Generation metrics of docs/metrics.md §3.2–§3.4 (BLEU@k, cumulative BLEU, F1, Dist@k) in both modes.
  * Pure functions of strings and token arrays; no I/O.
  */
 
@@ -193,7 +193,7 @@ export class TokenDistinct {
 }
 
 export interface CorrectedTokenization {
-  /** Defaults to whitespace runs; e.g. the word tokenizer of formats.md §8.8. */
+  /** Defaults to whitespace runs; e.g. the word tokenizer of docs/formats.md §8.8. */
   tokenize?: Tokenize;
   lowercase?: boolean;
 }
@@ -210,11 +210,11 @@ export interface GenerationMetricsResult {
   skipped: { EMPTY_HYPOTHESIS: number };
   /** CRSLab keys: `bleu@k`, `f1`, `dist@k`; corrected adds `bleu_cum@k` and `dist_count@k`. */
   metrics: Record<string, number>;
-  /** Per-sample metrics (BLEU, F1): SE and normal 95 % interval. Dist is a corpus statistic and has none (metrics.md §9.1). */
+  /** Per-sample metrics (BLEU, F1): SE and normal 95 % interval. Dist is a corpus statistic and has none (docs/metrics.md §9.1). */
   uncertainty: Record<string, MetricUncertainty>;
 }
 
-/** A scored generation sample (metrics.md §9.2): its id and per-sample BLEU/F1 values. */
+/** A scored generation sample (docs/metrics.md §9.2): its id and per-sample BLEU/F1 values. */
 export interface GenerationSampleRecord {
   key: string;
   dialogueId: number | null;

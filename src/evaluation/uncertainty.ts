@@ -1,5 +1,5 @@
 /**
- * Uncertainty and significance of per-sample metrics (metrics.md §9): the mean with its standard
+ * Uncertainty and significance of per-sample metrics (docs/metrics.md §9): the mean with its standard
  * error and a 95 % interval, and the paired comparison of two evaluations over their shared
  * samples (percentile bootstrap of the mean difference, paired sign-flip permutation test).
  * Pure functions; the random draws come from CPython's generator (src/random), so a seed gives

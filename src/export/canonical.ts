@@ -1,5 +1,5 @@
 /**
- * recdial's canonical dialogue JSONL (formats.md §9): the plain JSONL record (jsonl.ts) plus
+ * recdial's canonical dialogue JSONL (docs/formats.md §9): the plain JSONL record (jsonl.ts) plus
  * what makes it lossless — rejection reasons and warnings, the regeneration history (version,
  * supersedes), the generation run, each turn's raw text when it differs from the stored text, the
  * split position, the import key, and the full provenance (model, sampling, seeds, prompts, raw

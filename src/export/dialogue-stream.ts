@@ -40,7 +40,7 @@ export interface StreamedDialogue {
   targetAsin: string | null;
   namedItemIds: string[];
   generationRunId: number | null;
-  /** Regeneration history (pipeline.md §8.5): the version number and the dialogue this one replaced. */
+  /** Regeneration history (docs/pipeline.md §8.5): the version number and the dialogue this one replaced. */
   version: number;
   supersedesId: number | null;
   /** 0-based line in the split's release file, written by assignSplits. */
@@ -63,7 +63,7 @@ export interface DialogueStreamOptions {
   withProvenance?: boolean;
   /**
    * `id` (default); `split`: each split's line order (`split_position`, written by assignSplits,
-   * pipeline.md §9), then id, dialogues without a position last; `user`: the user's source id in
+   * docs/pipeline.md §9), then id, dialogues without a position last; `user`: the user's source id in
    * code-point order, then id, dialogues without a user last (the SFT set's order, §6.5).
    */
   order?: DialogueStreamOrder;

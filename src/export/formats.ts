@@ -220,7 +220,7 @@ export function writeExport(planned: PlannedExport, context: Omit<ExportContext,
   return DEFINITIONS[planned.format].write({ ...context, filter: planned.filter }, planned.options);
 }
 
-/** The download's file name (formats.md §8.1 for CRSLab). */
+/** The download's file name (docs/formats.md §8.1 for CRSLab). */
 export function exportArchiveName(format: ExportFormatName, options: Record<string, unknown>): string {
   return DEFINITIONS[format].archiveName(options);
 }

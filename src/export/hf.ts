@@ -1,5 +1,5 @@
 /**
- * A Hugging Face Hub-ready release (formats.md §11): Parquet splits, one file per split per
+ * A Hugging Face Hub-ready release (docs/formats.md §11): Parquet splits, one file per split per
  * config (a config per dataset), a dataset card `README.md` with the Hub's YAML header, and a
  * `SHA256SUMS` manifest. Rows stream into row groups of ROW_GROUP dialogues per file, so memory
  * holds at most one pending row group per file. Nothing time-dependent is written: the same

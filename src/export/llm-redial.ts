@@ -1,5 +1,5 @@
 /**
- * The LLM-REDIAL layout (formats.md §4.1–§4.4), one folder per domain of the selection:
+ * The LLM-REDIAL layout (docs/formats.md §4.1–§4.4), one folder per domain of the selection:
  * `final_data.jsonl` (a line per user), `Conversation.txt`, `item_map.json`, `user_ids.json`,
  * and recdial's `annotations.jsonl` (turn-level mentions, which the original cannot carry).
  * `recdial import llm-redial <out>/<domain>` reads it back.
@@ -7,9 +7,9 @@
  * Where the fields come from:
  * - `history_interaction`, `user_might_like`: the user's GOAL_TEMPLATE profile (an LLM-REDIAL
  *   import or `prepare --strategy goal-template`); without one, the user's interactions in
- *   chronological order (pipeline.md §2.5 key) and the targets of the exported dialogues.
+ *   chronological order (docs/pipeline.md §2.5 key) and the targets of the exported dialogues.
  * - `user_likes`, `user_dislikes`: what the dialogue recorded (an imported conversation's
- *   provenance, a generated one's template bindings, pipeline.md §11.5); otherwise the liked /
+ *   provenance, a generated one's template bindings, docs/pipeline.md §11.5); otherwise the liked /
  *   disliked items (profile, else ratings ≥ 4 / ≤ 2 as in §11.1) that the dialogue mentions.
  * - `rec_item`: the dialogue's target. `conversation_k`: the recorded k first, then dialogue id.
  *

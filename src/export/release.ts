@@ -1,5 +1,5 @@
 /**
- * The DistillRecDial release JSONL (formats.md §3.6, pipeline.md §10): one file per domain and
+ * The DistillRecDial release JSONL (docs/formats.md §3.6, docs/pipeline.md §10): one file per domain and
  * split, named like the published ones, one line per dialogue in the split's line order, written
  * the way Python's `json.dumps` writes (`", "` and `": "` separators), plus `manifest.json`.
  * An imported release exports back byte for byte: the stored turn text with a marker put back
@@ -19,7 +19,7 @@ export type ReleaseMarking = (typeof RELEASE_MARKINGS)[number];
 export interface ReleaseOptions {
   /** Which splits get a file (default all three); dialogues without a split are never written. */
   splits: SplitName[];
-  /** `every` assistant mention gets the marker (as published), or only each item's `first` one (pipeline.md §8.2). */
+  /** `every` assistant mention gets the marker (as published), or only each item's `first` one (docs/pipeline.md §8.2). */
   marking: ReleaseMarking;
   /** Escape every non-ASCII character as `\uXXXX`, like `json.dumps` with its default `ensure_ascii=True`. */
   asciiOnly: boolean;
@@ -33,14 +33,14 @@ export const DEFAULT_RELEASE_OPTIONS: Readonly<ReleaseOptions> = Object.freeze({
 
 /**
  * Used when no release was ever imported (a purely generated dataset): the published system
- * message as formats.md §3.6 describes it. An imported release's own message always wins.
+ * message as docs/formats.md §3.6 describes it. An imported release's own message always wins.
  */
 export const DEFAULT_RELEASE_SYSTEM_MESSAGE =
   "You are a friendly and knowledgeable conversational recommender for movies and TV shows. Get to know the user's tastes through natural conversation, ask clarifying questions when a request is unclear, and suggest personalised titles that fit what they are looking for, explaining briefly why each one suits them.";
 
 export const MANIFEST_FILE = 'manifest.json';
 
-/** `Movies_and_TV_llama3.1_reserved_special_token_10_train.jsonl` (formats.md §3.7). */
+/** `Movies_and_TV_llama3.1_reserved_special_token_10_train.jsonl` (docs/formats.md §3.7). */
 export function releaseFileName(domain: string, split: SplitName): string {
   return `${domain}_llama3.1_reserved_special_token_10_${split}.jsonl`;
 }

@@ -1,5 +1,5 @@
 /**
- * The student's fine-tuning set (pipeline.md §6.5, formats.md §3.4): one JSON line per accepted
+ * The student's fine-tuning set (docs/pipeline.md §6.5, docs/formats.md §3.4): one JSON line per accepted
  * dialogue of the chosen source, in user order, with the system and profile prompts the
  * generation actually sent and the dialogue re-serialised with its item tags.
  */
@@ -22,7 +22,7 @@ export interface SftOptions {
 
 export const SFT_FILE = 'sft.jsonl';
 
-/** One SFT record: the three messages of formats.md §3.4. */
+/** One SFT record: the three messages of docs/formats.md §3.4. */
 export interface SftRecord {
   messages: [ChatMessage, ChatMessage, ChatMessage];
   /** Extra keys for traceability (messages format only); trainers ignore them. */
@@ -138,7 +138,7 @@ export const writeSftExport: ExportWriter<SftOptions> = async (context: ExportCo
       source: filter.source,
       rawText: !!options.rawText,
       order: 'user source id, then dialogue id',
-      // formats.md §3.4: the trainer must not add a second BOS token.
+      // docs/formats.md §3.4: the trainer must not add a second BOS token.
       note:
         format === 'text'
           ? 'each text already begins with <|begin_of_text|>: the trainer must not add another BOS token'

@@ -12,15 +12,15 @@ import { Progress } from './progress';
 export type AmazonFileKind = 'reviews' | 'metadata' | 'ratings';
 
 export interface AmazonImportInput {
-  /** Review file (formats.md §1.2). */
+  /** Review file (docs/formats.md §1.2). */
   reviews?: string;
-  /** Item metadata file (formats.md §1.3). */
+  /** Item metadata file (docs/formats.md §1.3). */
   meta?: string;
-  /** 5-core rating-only CSV (formats.md §1.4). */
+  /** 5-core rating-only CSV (docs/formats.md §1.4). */
   ratings?: string;
   /** The Amazon category, stored as `domain`; default `Movies_and_TV`. */
   domain?: string;
-  /** Reviews and metadata are in a legacy release's format (formats.md §1.5); the CSV has one format. */
+  /** Reviews and metadata are in a legacy release's format (docs/formats.md §1.5); the CSV has one format. */
   legacy?: boolean;
 }
 
@@ -114,8 +114,8 @@ async function loadFile(ctx: LoadContext, kind: AmazonFileKind, file: string, ta
 }
 
 /**
- * `recdial import amazon`: the Amazon Reviews 2023 files of one category (formats.md §1), stored
- * as read (pipeline.md §1). In one transaction, each kind given replaces that domain's rows of
+ * `recdial import amazon`: the Amazon Reviews 2023 files of one category (docs/formats.md §1), stored
+ * as read (docs/pipeline.md §1). In one transaction, each kind given replaces that domain's rows of
  * that kind; metadata also refreshes description, features, categories and details of catalogue
  * items with the same ASIN (never their title: TMDB owns it). A metadata file that repeats a
  * parent_asin is an error (DUPLICATE_ITEM; with --max-errors the first record wins).

@@ -1,5 +1,5 @@
 /**
- * Amazon Reviews 2023 records (formats.md §1.2–§1.4) and the legacy releases (§1.5) turned into
+ * Amazon Reviews 2023 records (docs/formats.md §1.2–§1.4) and the legacy releases (§1.5) turned into
  * the rows of `amazon_reviews`, `amazon_metadata` and `amazon_ratings`. Pure: no I/O.
  *
  * A required field that is missing or invalid makes the record fail with a RecordError that names
@@ -12,7 +12,7 @@ import { parseJsonText, setOwn } from './json';
 import { parsePythonLiteral } from './python-literal';
 
 export interface AmazonParseOptions {
-  /** formats.md §1.5: the older release's field names, timestamps in seconds. */
+  /** docs/formats.md §1.5: the older release's field names, timestamps in seconds. */
   legacy?: boolean;
 }
 
@@ -86,7 +86,7 @@ const REVIEW_LAYOUT = layout({
   verified_purchase: 'verified_purchase',
 });
 
-// formats.md §1.5. reviewerName, helpful, vote, verified, style, image and reviewTime have no
+// docs/formats.md §1.5. reviewerName, helpful, vote, verified, style, image and reviewTime have no
 // column and so land in `extra`.
 const LEGACY_REVIEW_LAYOUT = layout({
   rating: 'overall',
@@ -254,7 +254,7 @@ function stringList(f: Fields, column: string): string[] {
 }
 
 /**
- * formats.md §1.3: a number, null, "None" or a numeric string. Any other string (a currency sign,
+ * docs/formats.md §1.3: a number, null, "None" or a numeric string. Any other string (a currency sign,
  * a range, "—") leaves the price null and keeps the raw value in `extra`.
  */
 function price(f: Fields): string | null {
@@ -303,7 +303,7 @@ const hint = (legacy: boolean, record: Json, keys: FormatKeys) => (): string => 
   return '';
 };
 
-/** One line of a review file (formats.md §1.2, or §1.5 with `legacy`). */
+/** One line of a review file (docs/formats.md §1.2, or §1.5 with `legacy`). */
 export function parseAmazonReview(value: unknown, options: AmazonParseOptions = {}): AmazonReview {
   const record = asRecord(value);
   const legacy = options.legacy ?? false;
@@ -323,7 +323,7 @@ export function parseAmazonReview(value: unknown, options: AmazonParseOptions = 
   };
 }
 
-/** One line of a metadata file (formats.md §1.3, or §1.5 with `legacy`: only asin and title required). */
+/** One line of a metadata file (docs/formats.md §1.3, or §1.5 with `legacy`: only asin and title required). */
 export function parseAmazonMetadata(value: unknown, options: AmazonParseOptions = {}): AmazonMetadata {
   const record = asRecord(value);
   const legacy = options.legacy ?? false;
@@ -351,7 +351,7 @@ export function parseAmazonMetadata(value: unknown, options: AmazonParseOptions 
 
 /**
  * A legacy metadata line: JSON in the 2018 release, a Python-literal dict (`repr()`, single
- * quotes) in the 2014 one. JSON is tried first (formats.md §1.5).
+ * quotes) in the 2014 one. JSON is tried first (docs/formats.md §1.5).
  */
 export function parseLegacyMetadataLine(text: string): unknown {
   try {
@@ -368,7 +368,7 @@ export function parseLegacyMetadataLine(text: string): unknown {
 export const RATINGS_HEADER = 'user_id,parent_asin,rating,timestamp';
 
 /**
- * One line of the 5-core rating-only CSV (formats.md §1.4): comma-separated, no quoting, exactly
+ * One line of the 5-core rating-only CSV (docs/formats.md §1.4): comma-separated, no quoting, exactly
  * four fields. The first line is a header exactly when its first field is `user_id`; then it must
  * be the header and the function returns null. Legacy rating files are not supported.
  */

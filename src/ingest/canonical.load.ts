@@ -47,7 +47,7 @@ function inputFiles(paths: string[]): string[] {
 const BATCH = 1000;
 
 /**
- * `recdial import canonical <file-or-dir>…`: reads the canonical export (formats.md §9) back, in
+ * `recdial import canonical <file-or-dir>…`: reads the canonical export (docs/formats.md §9) back, in
  * one transaction, like every importer: streamed, COPYed into staging tables, published at the end.
  *
  * Identity: a dialogue is keyed by the import key its line carries (the key its first importer

@@ -1,5 +1,5 @@
 /**
- * Parsing of recdial's canonical dialogue JSONL (formats.md §9, written by src/export/canonical.ts):
+ * Parsing of recdial's canonical dialogue JSONL (docs/formats.md §9, written by src/export/canonical.ts):
  * each line is a dialogue, or `{"generation_run": {…}}` for a run the dialogues name. Every
  * problem is a RecordError naming the field, so that the importer reports `file:line: field: problem`.
  */

@@ -1,6 +1,6 @@
 /**
  * The Llama-3.1/3.3 instruct chat template as DistillRecDial's prompts, SFT records and released
- * dialogues use it (formats.md §3.1): render and parse, each the exact inverse of the other for
+ * dialogues use it (docs/formats.md §3.1): render and parse, each the exact inverse of the other for
  * trimmed contents.
  */
 
@@ -24,7 +24,7 @@ export const BEGIN_OF_TEXT = '<|begin_of_text|>';
 export const START_HEADER = '<|start_header_id|>';
 export const END_HEADER = '<|end_header_id|>';
 export const EOT = '<|eot_id|>';
-/** DistillRecDial's recommendation marker (formats.md §3.6). */
+/** DistillRecDial's recommendation marker (docs/formats.md §3.6). */
 export const RECOMMENDATION_MARKER = '<|reserved_special_token_10|>';
 
 /** The two lines the template puts before every system message (rule 2). */

@@ -149,7 +149,7 @@ interface StoredDialogue {
 }
 
 /**
- * Dialogues imported before `tmdb_movies.json` could not locate titles (formats.md §3.6 rule 5):
+ * Dialogues imported before `tmdb_movies.json` could not locate titles (docs/formats.md §3.6 rule 5):
  * once items arrive, rebuild each such dialogue's release record from its stored raw turns and
  * parse it again against the catalogue. Runs inside the TMDB import's transaction.
  */

@@ -1,5 +1,5 @@
 /**
- * Lines of the published DistillRecDial release (formats.md §3.6): one dialogue per line as a
+ * Lines of the published DistillRecDial release (docs/formats.md §3.6): one dialogue per line as a
  * Llama-3.1 chat string, with `<|reserved_special_token_10|>` + space + cleaned title at every
  * assistant item mention. Parsing recovers turns, item mentions and their offsets.
  */
@@ -79,7 +79,7 @@ function bareId(value: unknown): string | undefined {
 /**
  * Parses one release record (already JSON-decoded). Problems with the record's shape or its chat
  * string are RecordErrors naming the key; problems with item references become warnings, since
- * the released data is imported as published (formats.md §3.6 importer rules).
+ * the released data is imported as published (docs/formats.md §3.6 importer rules).
  */
 export function parseReleaseRecord(record: unknown, catalogue: ReleaseCatalogue): ParsedReleaseDialogue {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {

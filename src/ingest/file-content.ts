@@ -1,6 +1,6 @@
 /**
  * The byte level shared by the line and array readers: open a file, detect gzip by its magic
- * bytes (formats.md §0: `1f 8b`, never the extension), stream the decompressed content in
+ * bytes (docs/formats.md §0: `1f 8b`, never the extension), stream the decompressed content in
  * chunks, and hash the raw on-disk bytes on the way so that an import can record which exact
  * file it read without a second pass.
  */

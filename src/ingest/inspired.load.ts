@@ -26,7 +26,7 @@ interface Group {
 
 /**
  * `recdial import inspired <files…> [--merge-turns]`: INSPIRED's `train.tsv`, `dev.tsv`,
- * `test.tsv` (formats.md §7). Streams each file line by line, gathers the consecutive rows of a
+ * `test.tsv` (docs/formats.md §7). Streams each file line by line, gathers the consecutive rows of a
  * dialogue, stages it with the items minted from its titles, and publishes everything in one
  * transaction; the split comes from each file's name (dev is the valid split).
  */

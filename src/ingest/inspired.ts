@@ -1,5 +1,5 @@
 /**
- * INSPIRED (formats.md §7): tab-separated files, one row per sentence-level utterance, the rows of
+ * INSPIRED (docs/formats.md §7): tab-separated files, one row per sentence-level utterance, the rows of
  * a dialogue consecutive. Movies are named by title in the `movies` column of the row that
  * mentions them and in the dialogue-wide `movie_dict`; items are minted from those titles
  * (`inspired:` + normalised title) and each row's text is searched for the titles its own row

@@ -1,5 +1,5 @@
 /**
- * Streams the elements of one top-level JSON array (e.g. `tmdb_movies.json`, formats.md §2.1)
+ * Streams the elements of one top-level JSON array (e.g. `tmdb_movies.json`, docs/formats.md §2.1)
  * without holding the file in memory: the scanner of ./json-values.ts, one level down.
  */
 import { ImportError } from './errors';
@@ -10,7 +10,7 @@ export type { FileDigest } from './file-content';
 /**
  * One array element. `value` is parsed on first access; a malformed element (bad JSON or invalid
  * UTF-8) throws an ImportError there, with the line where the problem is. The iteration itself
- * goes on, so one bad record does not end the import (formats.md §0, "Errors").
+ * goes on, so one bad record does not end the import (docs/formats.md §0, "Errors").
  */
 export class ArrayElement extends JsonValue {
   protected override invalidUtf8(): ImportError {

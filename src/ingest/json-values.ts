@@ -1,7 +1,7 @@
 /**
  * The streaming JSON scanner behind both JSON readers: `readJsonValues` here (a file of
  * concatenated values: JSON Lines, and also values pretty-printed over many lines, as
- * LLM-REDIAL's `final_data.jsonl` is published, formats.md §4.2; a single document such as
+ * LLM-REDIAL's `final_data.jsonl` is published, docs/formats.md §4.2; a single document such as
  * `item_map.json` is the case of one value) and `readJsonArray` in ./json-array.ts (the elements
  * of one top-level array, the same scan one level down).
  *

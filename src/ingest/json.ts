@@ -1,5 +1,5 @@
 /**
- * JSON as Python writes it (formats.md §0): standard JSON plus the bare tokens `NaN`,
+ * JSON as Python writes it (docs/formats.md §0): standard JSON plus the bare tokens `NaN`,
  * `Infinity` and `-Infinity` outside strings, which become `null` (stored as SQL NULL).
  *
  * `JSON.parse` is tried first because it is native and fast (review files have tens of millions

@@ -1,5 +1,5 @@
 /**
- * Line-by-line reading of (possibly gzipped) text files with flat memory, per formats.md §0.
+ * Line-by-line reading of (possibly gzipped) text files with flat memory, per docs/formats.md §0.
  *
  * Lines are cut on bytes, not on decoded text, so that invalid UTF-8 is attributed to the one
  * line that contains it instead of being silently replaced by U+FFFD.
@@ -39,7 +39,7 @@ export const lineLimits = { maxBytes: DEFAULT_MAX_LINE_BYTES };
  * One line of a file. `text` is decoded on first access: for a line with invalid UTF-8 it throws
  * `ImportError(file, line, '(line)', 'invalid UTF-8', 'INVALID_UTF8')`. The error belongs to that
  * line only — the iteration goes on — so a caller that wraps its per-line work in try/catch
- * records the error and continues, as formats.md §0 requires.
+ * records the error and continues, as docs/formats.md §0 requires.
  */
 export class Line {
   private decoded: string | undefined;

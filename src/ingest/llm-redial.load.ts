@@ -56,7 +56,7 @@ function domainFiles(dir: string): DomainFiles {
     if (!fs.existsSync(file)) throw new InputFileError(dir, `no ${name}; ${LAYOUT}`);
     return file;
   };
-  // Both names occur in the published folders (formats.md §4.1); the user index is not needed to import.
+  // Both names occur in the published folders (docs/formats.md §4.1); the user index is not needed to import.
   const userMap = ['user_ids.json', 'user_map.json'].map((name) => path.join(dir, name)).find((file) => fs.existsSync(file)) ?? null;
   return { finalData: required('final_data.jsonl'), conversations: required('Conversation.txt'), itemMap: required('item_map.json'), userMap };
 }

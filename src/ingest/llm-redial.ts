@@ -1,5 +1,5 @@
 /**
- * LLM-REDIAL (formats.md §4): per-user records in `final_data.jsonl`, dialogue texts in
+ * LLM-REDIAL (docs/formats.md §4): per-user records in `final_data.jsonl`, dialogue texts in
  * `Conversation.txt`, titles in `item_map.json`. The text carries no item annotations, so mentions
  * are recovered by finding the titles of the items the record names for the dialogue.
  */
@@ -103,7 +103,7 @@ export interface ConversationMeta extends LlmRedialConversation {
   warnings: DialogueWarning[];
 }
 
-/** Warnings for the data quirks formats.md §4.2 says to tolerate. */
+/** Warnings for the data quirks docs/formats.md §4.2 says to tolerate. */
 function conversationWarnings(user: LlmRedialUser, c: LlmRedialConversation, hasItem: (id: string) => boolean): DialogueWarning[] {
   const warnings: DialogueWarning[] = [];
   const alsoIn = [user.history.includes(c.recItem) && 'history_interaction', c.likes.includes(c.recItem) && 'user_likes'].filter(Boolean);
@@ -127,7 +127,7 @@ const POSITION_HEADER = /^Conversation_\d+:$/;
 const TURN = /^(User|Agent):/;
 
 /**
- * Cuts `Conversation.txt` into dialogues, line by line (formats.md §4.3). `push` returns the
+ * Cuts `Conversation.txt` into dialogues, line by line (docs/formats.md §4.3). `push` returns the
  * dialogue a header line completes; `end` the last one. A bad line throws a RecordError and drops
  * the dialogue it belongs to (its other lines are consumed silently up to the next header).
  */

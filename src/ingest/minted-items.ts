@@ -2,7 +2,7 @@
  * What the importers of peer datasets that name movies by title (PEARL, INSPIRED) share: the
  * item key minted from a title, the titles one dialogue names and their search candidates, how
  * titles are searched in peer dialogue text (LLM-REDIAL too), the first-mention flags, and the
- * split named by a file (formats.md §6, §7).
+ * split named by a file (docs/formats.md §6, §7).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -14,7 +14,7 @@ export interface PearlImportOptions {
 }
 
 /**
- * `recdial import pearl <files…>`: PEARL's `train.json`, `valid.json`, `test.json` (formats.md
+ * `recdial import pearl <files…>`: PEARL's `train.json`, `valid.json`, `test.json` (docs/formats.md
  * §6). Streams each array, stages dialogues with the items minted from their titles, and
  * publishes everything in one transaction; the split comes from each file's name.
  */

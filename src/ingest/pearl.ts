@@ -1,5 +1,5 @@
 /**
- * PEARL (formats.md §6): each file one JSON array of dialogues written by persona- and
+ * PEARL (docs/formats.md §6): each file one JSON array of dialogues written by persona- and
  * knowledge-augmented LLM simulators. Movies are named by title only, so items are minted from
  * titles (`pearl:` + normalised title) and mentions are recovered by searching the turns for the
  * titles the record lists (gold and seen movies) and for those a Recommender writes as

@@ -1,6 +1,6 @@
 /**
  * A parser for the subset of Python literal syntax that `repr()` of JSON-like data produces
- * (formats.md §2.3). It builds values directly and never evaluates anything, so no input can run
+ * (docs/formats.md §2.3). It builds values directly and never evaluates anything, so no input can run
  * code; anything outside the subset is a PythonLiteralError with the position of the problem.
  *
  * Mapping: str → string; int/float → number (like JSON.parse, integers beyond 2^53 lose

@@ -17,7 +17,7 @@ export interface RedialImportOptions {
 }
 
 /**
- * `recdial import redial <files…>`: `train_data.jsonl` / `test_data.jsonl` (formats.md §5; the
+ * `recdial import redial <files…>`: `train_data.jsonl` / `test_data.jsonl` (docs/formats.md §5; the
  * split comes from the file name). Streams each file, stages the movies, seekers and
  * conversations, and publishes them in one transaction.
  */

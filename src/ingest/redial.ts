@@ -1,5 +1,5 @@
 /**
- * The raw ReDial release (formats.md §5): one conversation per JSON line, movies written as
+ * The raw ReDial release (docs/formats.md §5): one conversation per JSON line, movies written as
  * `@<movieId>` in the messages and named in `movieMentions`. Parsing mints the items, renders each
  * `@id` as the movie's cleaned title and records it as a mention over that title.
  */

@@ -1,6 +1,6 @@
 /**
- * Item titles: the cleaned title used in dialogue text and exports (pipeline.md §2.7) and the
- * search for titles inside a text (formats.md §3.6 rule 3).
+ * Item titles: the cleaned title used in dialogue text and exports (docs/pipeline.md §2.7) and the
+ * search for titles inside a text (docs/formats.md §3.6 rule 3).
  */
 
 // A parenthesised or bracketed part that contains no other bracket: removing these repeatedly

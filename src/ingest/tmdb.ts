@@ -1,6 +1,6 @@
 /**
- * One record of `tmdb_movies.json` (formats.md §2.1–2.2) turned into item features
- * (pipeline.md §2.7) and knowledge-graph edges (formats.md §8.7).
+ * One record of `tmdb_movies.json` (docs/formats.md §2.1–2.2) turned into item features
+ * (docs/pipeline.md §2.7) and knowledge-graph edges (docs/formats.md §8.7).
  *
  * Only a missing or invalid key (`asin`/`parent_asin`) or `title` makes the record fail. A
  * structured field that cannot be read is set to "no value", its raw value is kept in `extra`
@@ -32,7 +32,7 @@ export interface KgEdge {
   type: KgEntityType;
   /** Canonical name: the TMDB name, trimmed. */
   name: string;
-  /** Relation name of formats.md §8.7, e.g. `has_acting`, `has_visual effects`. */
+  /** Relation name of docs/formats.md §8.7, e.g. `has_acting`, `has_visual effects`. */
   relation: string;
   /** 0-based order of this edge among the item's edges of the same relation. */
   position: number;
@@ -43,7 +43,7 @@ export interface TmdbItem {
   asin: string;
   /** TMDB title as given (shown in prompts). */
   title: string;
-  /** Title for dialogue text and exports (pipeline.md §2.7). */
+  /** Title for dialogue text and exports (docs/pipeline.md §2.7). */
   cleanedTitle: string;
   overview: string | null;
   genres: string[];
@@ -62,7 +62,7 @@ export interface TmdbItem {
   flags: TmdbFlag[];
 }
 
-/** Crew department → relation name (formats.md §8.7). */
+/** Crew department → relation name (docs/formats.md §8.7). */
 export const CREW_RELATIONS: Readonly<Record<string, string>> = {
   Directing: 'has_directing',
   Production: 'has_production',
@@ -80,7 +80,7 @@ export const CREW_RELATIONS: Readonly<Record<string, string>> = {
 
 const MAX_ACTORS = 10;
 
-/** String values that mean "no value" in a structured field (formats.md §2.2). */
+/** String values that mean "no value" in a structured field (docs/formats.md §2.2). */
 const NO_VALUE = new Set(['null', 'None', 'nan', 'NaN', '']);
 
 const KNOWN_KEYS = new Set([
@@ -293,7 +293,7 @@ function casts(ctx: Context, value: unknown): { actors: Named[]; crew: CrewMembe
 const isListOrAbsent = (v: unknown) => v === undefined || v === null || Array.isArray(v);
 
 /**
- * pipeline.md §2.7: crew with job `Director` when any crew entry has a job field at all (older
+ * docs/pipeline.md §2.7: crew with job `Director` when any crew entry has a job field at all (older
  * dumps have only departments), else department `Directing`; file order, duplicates removed.
  */
 function directors(crew: CrewMember[]): string[] {

@@ -9,7 +9,7 @@ import { reviewWordCount } from './review-words';
 
 /*
  * `recdial prepare`: from the raw Amazon tables of one domain to core users with their
- * interactions and profiles (pipeline.md §2–§3.4 for the STEREOTYPE strategy, §11.1 for
+ * interactions and profiles (docs/pipeline.md §2–§3.4 for the STEREOTYPE strategy, §11.1 for
  * GOAL_TEMPLATE). Set-based SQL over temporary tables, in one transaction under the import lock,
  * so that a failed run leaves the previous preparation in place. Only the per-row work SQL cannot
  * express the way the spec defines it (title cleaning, review word counts, the Python-compatible

@@ -1,6 +1,6 @@
 /**
- * Word count of a review for the goal-template strategy (pipeline.md §11.1 step 2): HTML tags,
- * entities and URLs removed, then the `word` tokenizer's tokens (formats.md §8.8) that contain a
+ * Word count of a review for the goal-template strategy (docs/pipeline.md §11.1 step 2): HTML tags,
+ * entities and URLs removed, then the `word` tokenizer's tokens (docs/formats.md §8.8) that contain a
  * letter or digit — runs of letters/digits with internal apostrophes (`don't` is one word).
  */
 const HTML_TAG = /<[^<>]*>/g;

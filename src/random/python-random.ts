@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /*
- * CPython's `random` module, bit for bit (pipeline.md §12.1), so that a seed means the same here
+ * CPython's `random` module, bit for bit (docs/pipeline.md §12.1), so that a seed means the same here
  * as in the original Python scripts. Written by hand: npm's Mersenne Twister packages seed with
  * init_genrand or float conversions that differ from CPython's init_by_array/random().
  */

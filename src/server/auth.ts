@@ -9,7 +9,7 @@ import { ErrorCode } from './errors';
 export type { Principal } from '../modules/api-key/api-key.service';
 
 /**
- * Access rules (api.md "HTTP"):
+ * Access rules (docs/api.md "HTTP"):
  * - every mutation needs an operator key: none → UNAUTHENTICATED (401), reader → FORBIDDEN (403);
  * - queries and subscriptions are open unless `requireKeyForQueries` (then any valid key);
  * - a presented key that is malformed, unknown or revoked is always refused (UNAUTHENTICATED).

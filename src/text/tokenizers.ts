@@ -13,7 +13,7 @@ export type TokenizerName = 'gpt2' | 'bert' | 'word' | 'whitespace';
 
 export const TOKENIZER_NAMES: readonly TokenizerName[] = ['gpt2', 'bert', 'word', 'whitespace'];
 
-// formats.md §8.8 `word`: letter/digit runs (combining marks stay with their letter) with
+// docs/formats.md §8.8 `word`: letter/digit runs (combining marks stay with their letter) with
 // internal apostrophes kept (`don't`); any other non-space character is a token of its own.
 const WORD_TOKEN = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*|[^\s]/gu;
 
@@ -35,7 +35,7 @@ const TOKENIZERS: Record<TokenizerName, Tokenizer> = {
 
 /**
  * `gpt2`: Hugging Face `gpt2` token strings; `bert`: `bert-base-uncased` WordPiece pieces;
- * `word`: formats.md §8.8; `whitespace`: split on whitespace. The model files load on first use.
+ * `word`: docs/formats.md §8.8; `whitespace`: split on whitespace. The model files load on first use.
  */
 export function getTokenizer(name: TokenizerName): Tokenizer {
   const tokenizer = TOKENIZERS[name];

@@ -1,6 +1,6 @@
 /**
  * Serialisers that write what Python would: `repr()` of JSON-like data (the Python-literal
- * strings found in the real tmdb_movies.json, formats.md §2.3) and `json.dumps` with its default
+ * strings found in the real tmdb_movies.json, docs/formats.md §2.3) and `json.dumps` with its default
  * separators (`", "`, `": "`), optionally with `ensure_ascii`.
  */
 

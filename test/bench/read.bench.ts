@@ -3,7 +3,7 @@
  * PostGraphile 5 serving the same database and against the raw SQL of the same data through
  * `pg`, in one run, on a DistillRecDial-sized dataset loaded by recdial's importer.
  *
- * Scenarios (api.md names):
+ * Scenarios (docs/api.md names):
  *   (a) a page of 50 dialogues of one stereotype with turns and target item (rotating over the
  *       first --pages pages, walked with each side's own cursors)
  *   (b) one dialogue by id with turns and mentions (rotating over --ids dialogues)

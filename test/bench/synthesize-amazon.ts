@@ -1,5 +1,5 @@
 /**
- * Deterministic synthesizer of an Amazon Reviews 2023 review file (formats.md §1.2) for
+ * Deterministic synthesizer of an Amazon Reviews 2023 review file (docs/formats.md §1.2) for
  * `bench:amazon`: one JSON object per line, written like Python's `json.dumps` (`", "`, `": "`,
  * ratings as floats), with the field mix of the Movies_and_TV file: mostly short texts and a long
  * tail up to ~1,500 words, `<br />` paragraphs, some emoji and accents, reviewer images on a few

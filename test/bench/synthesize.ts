@@ -1,7 +1,7 @@
 /**
  * Deterministic synthesizer of a DistillRecDial-sized dataset in the released formats, for the
- * benchmarks: `tmdb_movies.json` (formats.md §2) and the three release JSONL splits
- * (formats.md §3.1, §3.6). Same parameters → byte-identical files.
+ * benchmarks: `tmdb_movies.json` (docs/formats.md §2) and the three release JSONL splits
+ * (docs/formats.md §3.1, §3.6). Same parameters → byte-identical files.
  *
  * Besides the inputs it writes, under `floor/`, the rows an importer should end up with
  * (items, dialogues, turns, mentions) as COPY text files: the import benchmark's floor is a plain
@@ -129,7 +129,7 @@ function asinLike(rng: Rng): string {
   return s;
 }
 
-/** pipeline.md §2.7: drop `(...)`/`[...]` parts innermost first, collapse whitespace, trim. */
+/** docs/pipeline.md §2.7: drop `(...)`/`[...]` parts innermost first, collapse whitespace, trim. */
 export function cleanTitle(title: string): string {
   let s = title;
   for (;;) {
@@ -208,7 +208,7 @@ function buildItem(rng: Rng, index: number, item: SynthItem): ItemRecord {
     ...extra,
   };
 
-  // What an importer derives (pipeline.md §2.7), for the COPY floor.
+  // What an importer derives (docs/pipeline.md §2.7), for the COPY floor.
   const actors = cast
     .map((c, i) => ({ c, i }))
     .filter(({ c }) => c.known_for_department === 'Acting')

@@ -38,7 +38,7 @@ export const TITLE_NOUNS_B = [
   'Frequency', 'Equation', 'Theory', 'Experiment',
 ] as const;
 
-/** Parts that the cleaned title deletes (pipeline.md §2.7). */
+/** Parts that the cleaned title deletes (docs/pipeline.md §2.7). */
 export const TITLE_SUFFIXES = ['(1999)', '(2004)', '(2012)', '(2019)', '[Blu-ray]', '[DVD]', "(Director's Cut)", '(Special Edition) [HD]'] as const;
 
 export const GENRES: ReadonlyArray<readonly [number, string]> = [

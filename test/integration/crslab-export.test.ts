@@ -37,7 +37,7 @@ async function exportTo(input: CrslabOptionsInput): Promise<{ out: string; repor
 const readJson = (dir: string, name: string) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
 
 /**
- * Gold items computed straight from the database by the rule of formats.md §8.7: the items each
+ * Gold items computed straight from the database by the rule of docs/formats.md §8.7: the items each
  * turn mentions, once per turn, minus (for the assistant) items named earlier in the dialogue.
  */
 async function expectedGold(): Promise<{ total: number; byDialogue: Map<number, Array<{ role: string; asins: string[] }>> }> {

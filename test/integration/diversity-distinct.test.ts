@@ -2,7 +2,7 @@ import { registerEvalStatsCommands } from '../../src/cli/eval-stats';
 import { runCli } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/db';
 
-/** `eval diversity --by dataset` (metrics.md §5.1) on two datasets inserted by hand. */
+/** `eval diversity --by dataset` (docs/metrics.md §5.1) on two datasets inserted by hand. */
 let db: TestDatabase;
 
 beforeAll(async () => {

@@ -219,7 +219,7 @@ describe('CLI', () => {
     expect(text).toMatch(/hit@1\s+2\s+0\.5000\s+0\.0000\s+-0\.5000/);
   });
 
-  test('beyond accuracy for predictions and the popularity baseline (metrics.md §10)', async () => {
+  test('beyond accuracy for predictions and the popularity baseline (docs/metrics.md §10)', async () => {
     const file = path.join(dir, 'ba.jsonl');
     fs.writeFileSync(file, predictionsFor([0, 2, 7]) + '\n');
     const pred = JSON.parse((await cli(['rec', '--predictions', file, '--split', 'test', '--k', '1,10', '--mode', 'corrected', '--json', '--quiet'])).logs.join('\n'));
@@ -253,7 +253,7 @@ describe('CLI', () => {
     expect(base.popularity.trainInteractions).toBe(total);
   });
 
-  test('fuzzy-title recall: the 2×2 grid (filtered or not × seen excluded or not) in one call (metrics.md §2.1)', async () => {
+  test('fuzzy-title recall: the 2×2 grid (filtered or not × seen excluded or not) in one call (docs/metrics.md §2.1)', async () => {
     const rows: Array<{ asin: string; title: string }> = await db.dataSource.query('SELECT asin, title FROM items ORDER BY asin COLLATE "C"');
     const titleOf = new Map(rows.map((r) => [r.asin, r.title]));
     const index = new TitleIndex(rows.map((r) => ({ key: r.asin, title: r.title })));
@@ -302,7 +302,7 @@ describe('CLI', () => {
     const report = JSON.parse((await cli(['gen', '--predictions', file, '--split', 'test', '--mode', 'compat', '--group-by', 'none', '--json', '--quiet'])).logs.join('\n'));
     const [row] = report.rows;
     expect(row.samples).toBe(2);
-    // metrics.md §3.7 rows 1 and 3: F1 8/13 and 0.4; two samples: SE = |a − b| / 2.
+    // docs/metrics.md §3.7 rows 1 and 3: F1 8/13 and 0.4; two samples: SE = |a − b| / 2.
     expect(row.metrics.f1).toBeCloseTo((8 / 13 + 0.4) / 2, 9);
     expect(row.uncertainty.f1.se).toBeCloseTo((8 / 13 - 0.4) / 2, 9);
     expect(row.uncertainty.f1.ciHigh).toBeCloseTo((8 / 13 + 0.4) / 2 + Z95 * ((8 / 13 - 0.4) / 2), 9);

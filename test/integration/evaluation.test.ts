@@ -154,7 +154,7 @@ test('the baseline table has rows for all three baselines per split and mode', a
   }
 });
 
-test('generation predictions: BLEU and F1 of metrics.md §3.7 row 1', async () => {
+test('generation predictions: BLEU and F1 of docs/metrics.md §3.7 row 1', async () => {
   const turn = turns[0];
   const predictions = JSON.stringify({ dialogueId: turn.dialogueId, turnIndex: turn.index, hyp: 'you will love this movie', ref: 'i am sure you will love this film' });
   const res = await api.query(

@@ -238,7 +238,7 @@ describe('CRSLab through the API', () => {
     const last = states[states.length - 1];
     expect(last).toMatchObject({ status: 'COMPLETED', error: null });
     const zip = await download(last.downloadUrl, OPS);
-    // formats.md §8.1: distillrecdial_<tokenize>.zip with the data files at the archive root.
+    // docs/formats.md §8.1: distillrecdial_<tokenize>.zip with the data files at the archive root.
     expect(zip.headers.get('content-disposition')).toBe('attachment; filename="distillrecdial_gpt2.zip"');
     files = unzip(Buffer.from(await zip.arrayBuffer()));
   }, 120_000);

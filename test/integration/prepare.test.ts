@@ -3,7 +3,7 @@ import { loadRawAmazon, RawReview } from '../support/amazon-raw';
 import { startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';
 
-// The spec's worked examples (pipeline.md §2.3, §2.5, §3.4, §11.1), written straight into the raw
+// The spec's worked examples (docs/pipeline.md §2.3, §2.5, §3.4, §11.1), written straight into the raw
 // Amazon tables so that each case is exactly the one the spec states.
 
 let db: TestDatabase;

@@ -75,7 +75,7 @@ test('a split list and a stereotype narrow the release; the files keep the publi
   expect(fs.readFileSync(path.join(dir, fileOf('valid')), 'utf8')).toBe(expected.map((l) => `${l}\n`).join(''));
 });
 
-test('lines follow the positions assignSplits stored (pipeline.md §9), then id', async () => {
+test('lines follow the positions assignSplits stored (docs/pipeline.md §9), then id', async () => {
   const rows: Array<{ id: number }> = await db.dataSource.query(`SELECT id FROM dialogues WHERE split = 'valid' ORDER BY id`);
   // Reversed positions for all but the first dialogue, which keeps none and so comes last.
   const positioned = rows.slice(1);

@@ -19,7 +19,7 @@ const STATS = `query Stats($filter: DialogueFilter, $groupBy: [StatisticsGroup!]
 
 const distribution = (row: any, field: string) => row.distributions.find((d: any) => d.field === field);
 
-describe('metrics.md §4.3 worked example, on dialogues inserted by hand', () => {
+describe('docs/metrics.md §4.3 worked example, on dialogues inserted by hand', () => {
   let db: TestDatabase;
   let api: TestApi;
 

@@ -1,5 +1,5 @@
 /**
- * What CRSLab's dataset loaders do with an exported folder (formats.md §8.4), re-implemented
+ * What CRSLab's dataset loaders do with an exported folder (docs/formats.md §8.4), re-implemented
  * as faithfully as the tests need: the upstream ReDial loader (`crslab/data/dataset/redial`)
  * and the DistillRecDial fork's `llmsindataset` loader. Names not found are dropped silently,
  * as there; everything that makes the real loader fail throws here.
@@ -203,7 +203,7 @@ export function processEntityKg(kg: Map<number, Array<[number, number]>>, nEntit
 export function loadCrslabDataset(dir: string, flavor: Flavor): LoadedDataset {
   const { version } = checkBuilt(dir, flavor);
   const tok2ind: Record<string, number> = readJson(dir, 'token2id.json');
-  // CRSLab's unk id per tokenization (formats.md §8.8): 3 for nltk and gpt2, 100 for bert.
+  // CRSLab's unk id per tokenization (docs/formats.md §8.8): 3 for nltk and gpt2, 100 for bert.
   const unkTokenIdx = tok2ind['[UNK]'] === 100 ? 100 : 3;
 
   let entity2id: Map<string, number>;
@@ -265,7 +265,7 @@ export function loadCrslabDataset(dir: string, flavor: Flavor): LoadedDataset {
 }
 
 /**
- * Recommendation samples (metrics.md §1.1): one per gold item of each qualifying turn.
+ * Recommendation samples (docs/metrics.md §1.1): one per gold item of each qualifying turn.
  * Upstream CRSLab fails when a gold item is not in the item list.
  */
 export function recommendationSamples(dataset: LoadedDataset, split: 'train' | 'valid' | 'test', family: 'recommender-turns' | 'all-turns'): Array<Sample & { gold: number }> {

@@ -4,7 +4,7 @@
  * the same as against vLLM, and it can be told to be slow, fail, rate-limit, drop connections or
  * return malformed output. Only `node:http`: no dependency beyond Node.
  *
- * Answers are built from the prompt (pipeline.md §4 profile prompts, §11.6 goal-template prompts)
+ * Answers are built from the prompt (docs/pipeline.md §4 profile prompts, §11.6 goal-template prompts)
  * and are deterministic in (seed, prompt text), so the same request always gets the same text.
  * A request with `response_format: { type: 'json_schema' }` is answered as a judge would
  * (`judgeAnswer`): scores derived from the dialogue text (`scriptedJudgeScore`), following the schema.
@@ -492,7 +492,7 @@ function parseProfile(prompt: string): Profile {
 }
 
 /**
- * A DistillRecDial-style dialogue (formats.md §3.5): 6–8 alternating utterances from [USR]; the
+ * A DistillRecDial-style dialogue (docs/formats.md §3.5): 6–8 alternating utterances from [USR]; the
  * user cites a liked history item by tag, the assistant asks questions and ends by recommending
  * the target by tag with a reason from its genres/keywords. Only tags of the prompt appear
  * (or `recommendTag`, for the 'hallucinate' behaviour); with a hidden target nothing is tagged.
@@ -538,7 +538,7 @@ function dialogue(p: Profile, rng: Rng, recommendTag?: string, asTitles = false)
 }
 
 /**
- * Answers a goal-template prompt (pipeline.md §11.6): one `User: …`/`Agent: …` utterance per
+ * Answers a goal-template prompt (docs/pipeline.md §11.6): one `User: …`/`Agent: …` utterance per
  * numbered template line `{n}. {User|Agent} — {descriptions}`, blank lines between, at most 60
  * words each, echoing the line's quoted titles. Null when the prompt has no such lines.
  */

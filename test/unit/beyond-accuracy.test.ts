@@ -1,7 +1,7 @@
 import { BeyondAccuracyAccumulator, gini, headItems, jaccardDistance, topK } from '../../src/evaluation/beyond-accuracy';
 
 /*
- * Hand-computed fixture (metrics.md §10.2). Catalogue of 5 items, train counts 6, 2, 1, 1, 0
+ * Hand-computed fixture (docs/metrics.md §10.2). Catalogue of 5 items, train counts 6, 2, 1, 1, 0
  * (T = 10). Head: 0 (6), then 1 (cumulative 8 = 80 % of 10): {0, 1}. Features: 0 {drama, war},
  * 1 {drama}, 2 {comedy}, 3 none, 4 {comedy, family}. Lists: [0, 2, 4], [0, 1, 3], [2, 3].
  */

@@ -8,7 +8,7 @@ function entity(id: number, type: CrslabEntityType, key: string, baseName: strin
   return { id, type, key, rawId: key, baseName, name: baseName, sourceId: id };
 }
 
-describe('dense order (formats.md §8.7)', () => {
+describe('dense order (docs/formats.md §8.7)', () => {
   it('pad, items by ASIN, then people, genres, keywords by numeric TMDB id', () => {
     const keys: Array<{ type: CrslabEntityType; key: string }> = [
       { type: 'keyword', key: 'keyword:9' },

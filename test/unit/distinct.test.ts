@@ -1,7 +1,7 @@
 import { distinctComparison, normalisedDistinct } from '../../src/evaluation/distinct';
 
 /*
- * Hand-computed fixture (metrics.md §5.1). Utterances "A b a", "" (dropped), "b c", "a b c d";
+ * Hand-computed fixture (docs/metrics.md §5.1). Utterances "A b a", "" (dropped), "b c", "a b c d";
  * 4 tokens per run, 3 runs, seed 42. CPython: random.seed(42); u = [[a,b,a],[b,c],[a,b,c,d]];
  * three random.shuffle(u) calls give the orders
  *   run 1: [b c], [a b a], [a b c d] → first 4 tokens: "b c" + "a b"  → unigrams b c a b: 3/4; bigrams bc, ab: 2/2
@@ -27,7 +27,7 @@ test('a corpus shorter than the token budget is flagged as not comparable', () =
   expect(r.metrics['dist@1']).toBeCloseTo(4 / 9, 12);
 });
 
-test('corrected and CRSLab-compat Dist next to it (metrics.md §3.4 example)', () => {
+test('corrected and CRSLab-compat Dist next to it (docs/metrics.md §3.4 example)', () => {
   const c = distinctComparison(['a b a', 'a c'], { tokens: 5, runs: 1 });
   expect(c.utterances).toBe(2);
   expect(c.tokens).toBe(5);

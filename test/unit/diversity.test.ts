@@ -2,7 +2,7 @@ import { meanPairwiseCosine, pythonSampleIndices, tfidfEmbedder } from '../../sr
 import { lineChartSvg } from '../../src/evaluation/svg-chart';
 import { keyedRandom, keyedSeed, PythonRandom } from '../../src/random/python-random';
 
-describe('mean pairwise cosine (metrics.md §5)', () => {
+describe('mean pairwise cosine (docs/metrics.md §5)', () => {
   test('worked example: (1,0), (0,1), (0.6,0.8) → 0.4667', () => {
     expect(meanPairwiseCosine([[1, 0], [0, 1], [0.6, 0.8]])).toBeCloseTo((0 + 0.6 + 0.8) / 3, 12);
     expect(meanPairwiseCosine([[1, 0], [0, 1], [0.6, 0.8]])).toBeCloseTo(0.4667, 4);

@@ -47,7 +47,7 @@ describe('reading predictions', () => {
     expect(set.byDialogue.get(7)!.get(5)!.ranking.ranked).toEqual([3, 1]);
   });
 
-  test('titles resolve by fuzzy matching (metrics.md §2 worked example)', async () => {
+  test('titles resolve by fuzzy matching (docs/metrics.md §2 worked example)', async () => {
     const set = await read(JSON.stringify({ dialogueId: 1, turnIndex: 1, ranked: ['Incepton (2010)', 'The Dark Night', 'Paddington 3', 'Dunkirk'] }), 'title');
     // Dunkirk is 8 edits from its nearest title: filtered out.
     expect(set.byDialogue.get(1)!.get(1)).toMatchObject({ ranking: { ranked: [0, 1, 4] }, unmatched: 1 });

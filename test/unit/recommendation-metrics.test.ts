@@ -15,7 +15,7 @@ import {
 
 const round4 = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10000);
 
-describe('worked example A (metrics.md §1.7): ranks 0, 2, 14 in a catalogue of 100', () => {
+describe('worked example A (docs/metrics.md §1.7): ranks 0, 2, 14 in a catalogue of 100', () => {
   const items = new ItemList(Array.from({ length: 100 }, (_, i) => `I${String(i).padStart(3, '0')}`));
   const acc = new RecommendationAccumulator('crslab-compat', 'recommender-turns', [1, 10, 50]);
   for (const r of [0, 2, 14]) {
@@ -54,7 +54,7 @@ describe('worked example A (metrics.md §1.7): ranks 0, 2, 14 in a catalogue of 
   });
 });
 
-describe('worked example B (metrics.md §1.8): compat vs corrected', () => {
+describe('worked example B (docs/metrics.md §1.8): compat vs corrected', () => {
   const items = new ItemList(['A', 'B', 'C', 'D', 'E', 'F']);
   const rec = (item: string) => ({ item, isRecommendation: true });
   const said = (item: string) => ({ item, isRecommendation: false });

@@ -2,7 +2,7 @@
 import OpenAI from 'openai';
 import { realmSafeFetch, startScriptedOpenAI, type ScriptedOpenAI } from '../support/scripted-openai';
 
-// pipeline.md §4.4 (History + Hint Seeker).
+// docs/pipeline.md §4.4 (History + Hint Seeker).
 const PROFILE = [
   'The user has interacted with the following items:',
   'User liked the following items:',

@@ -84,7 +84,7 @@ test('rawText keeps the stored response (trimmed) as the assistant message', () 
 });
 
 test('rawText applies the title normaliser’s logged rewrites to the stored response, right to left', () => {
-  // pipeline.md §6.4's example: offsets into the unmodified response.
+  // docs/pipeline.md §6.4's example: offsets into the unmodified response.
   const raw = '[AI]: Try "Paddington 2" (2017), a sequel to <ID_B0FAKE0001>.';
   const rewrites = [
     { start: 10, end: 31, before: '"Paddington 2" (2017)', after: '<id_B0FAKE0003>' },
@@ -96,7 +96,7 @@ test('rawText applies the title normaliser’s logged rewrites to the stored res
   expect(r.messages[2].content).toBe('[AI]: Try <id_B0FAKE0003>, a sequel to <id_B0FAKE0001>.');
 });
 
-test('the text format is the single-text Llama-3 rendering of formats.md §3.4, without a generation prompt', () => {
+test('the text format is the single-text Llama-3 rendering of docs/formats.md §3.4, without a generation prompt', () => {
   const r = sftRecord(dialogue());
   if ('skipped' in r) throw new Error(r.skipped);
   const line = JSON.parse(sftLine(r, 'text'));

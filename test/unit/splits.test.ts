@@ -1,7 +1,7 @@
 import { assignSplits, ratiosProblem } from '../../src/modules/split/assign';
 
 const units = Array.from({ length: 20 }, (_, i) => `d${String(i).padStart(2, '0')}`);
-// pipeline.md §9 test vector: even units in stratum A, odd ones in B; A appears first.
+// docs/pipeline.md §9 test vector: even units in stratum A, odd ones in B; A appears first.
 const stratum = (u: string) => (Number(u.slice(1)) % 2 === 0 ? 'A' : 'B');
 
 test('the §9 test vector: 20 units in two strata, seed 42', () => {

@@ -9,7 +9,7 @@ import {
   TokenDistinct,
 } from '../../src/evaluation/text-metrics';
 
-// metrics.md §3.7, compat tokenization: BLEU splits on single spaces, F1 on whitespace runs.
+// docs/metrics.md §3.7, compat tokenization: BLEU splits on single spaces, F1 on whitespace runs.
 const table: Array<[string, string, number[], number | undefined]> = [
   ['you will love this movie', 'i am sure you will love this film', [0.439049, 0.411609, 0.365874, 0.274406], 0.615385],
   ['i think you will love this movie', 'i am sure you will love it', [0.571429, 0.333333, 0.2, 0], 0.571429],

@@ -89,7 +89,7 @@ describe('bert tokenizer (bert-base-uncased)', () => {
   });
 });
 
-describe('word tokenizer (formats.md §8.8)', () => {
+describe('word tokenizer (docs/formats.md §8.8)', () => {
   it('keeps letter/digit runs with internal apostrophes; every other character is a token', () => {
     expect(wordTokens("I don't like Paddington 2... (really)")).toEqual(['I', "don't", 'like', 'Paddington', '2', '.', '.', '.', '(', 'really', ')']);
   });

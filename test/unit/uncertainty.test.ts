@@ -3,7 +3,7 @@ import { ItemList, RecommendationAccumulator, scoreTurn } from '../../src/evalua
 import { pairedComparison, percentile, summarize, summarizeSums, Z95 } from '../../src/evaluation/uncertainty';
 import { compareSides, sideOf } from '../../src/modules/evaluation/evaluation-samples.service';
 
-describe('mean, standard error and 95 % interval (metrics.md §9.1)', () => {
+describe('mean, standard error and 95 % interval (docs/metrics.md §9.1)', () => {
   test('worked example: Hit values 1, 0, 1, 1 → mean 0.75, SE 0.25, interval 0.75 ± 0.49', () => {
     // Deviations 0.25, −0.75, 0.25, 0.25: squares sum to 0.75; s² = 0.75 / 3 = 0.25; SE = √(0.25 / 4) = 0.25.
     const s = summarize([1, 0, 1, 1]);
@@ -27,7 +27,7 @@ describe('mean, standard error and 95 % interval (metrics.md §9.1)', () => {
     expect(percentile([0, 10], 0.025)).toBeCloseTo(0.25, 12);
   });
 
-  test('the recommendation accumulator reports SE and interval of metrics.md §1.7 worked example A', () => {
+  test('the recommendation accumulator reports SE and interval of docs/metrics.md §1.7 worked example A', () => {
     const items = new ItemList(Array.from({ length: 100 }, (_, i) => `I${String(i).padStart(3, '0')}`));
     const acc = new RecommendationAccumulator('crslab-compat', 'recommender-turns', [1, 10, 50], { keepSamples: true });
     // Golds at r = 0, 2 and 14 (worked example A).
@@ -48,7 +48,7 @@ describe('mean, standard error and 95 % interval (metrics.md §9.1)', () => {
   });
 });
 
-describe('missing predictions (metrics.md §9.4)', () => {
+describe('missing predictions (docs/metrics.md §9.4)', () => {
   const items = new ItemList(['A', 'B', 'C', 'D']);
   const scoring = { items, mode: 'corrected' as const, ks: [1, 3] };
   test('a scorable turn without a prediction is a miss in the headline, and coverage says so', () => {
@@ -71,7 +71,7 @@ describe('missing predictions (metrics.md §9.4)', () => {
   });
 });
 
-describe('paired comparison (metrics.md §9.3)', () => {
+describe('paired comparison (docs/metrics.md §9.3)', () => {
   const A = [1, 0, 1, 0, 1, 0, 0, 1];
   const B = [1, 1, 1, 0, 1, 1, 0, 1];
 
@@ -125,10 +125,10 @@ describe('paired comparison (metrics.md §9.3)', () => {
   });
 });
 
-describe('generation results (metrics.md §9.1)', () => {
+describe('generation results (docs/metrics.md §9.1)', () => {
   test('F1 and BLEU get SE and interval from the per-sample values; Dist has none; samples are kept', () => {
     const acc = new GenerationMetricsAccumulator({ keepSamples: true });
-    // metrics.md §3.7 rows 1 and 3: F1 0.615385 and 0.4.
+    // docs/metrics.md §3.7 rows 1 and 3: F1 0.615385 and 0.4.
     acc.add('you will love this movie', ['i am sure you will love this film'], { dialogueId: 1, turnIndex: 1 });
     acc.add('the the the', ['the cat'], { dialogueId: 1, turnIndex: 3 });
     const r = acc.result('crslab-compat');

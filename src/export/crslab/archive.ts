@@ -8,7 +8,7 @@ import type { ExportFile } from '../types';
 const FIXED_ENTRY_OPTIONS = { mtime: new Date(2000, 0, 1, 0, 0, 0), mode: 0o100644, forceDosTimestamp: true, compress: true };
 
 /**
- * The optional archive (formats.md §8.1): the data files at the zip's root, no folder, fixed
+ * The optional archive (docs/formats.md §8.1): the data files at the zip's root, no folder, fixed
  * times and modes so that it is byte-identical for identical files. `names` are relative to outDir.
  */
 export async function writeCrslabArchive(outDir: string, archiveName: string, names: string[]): Promise<ExportFile> {

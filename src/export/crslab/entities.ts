@@ -4,7 +4,7 @@ import type { CrslabOptions } from './options';
 export type CrslabEntityType = 'pad' | 'item' | 'person' | 'genre' | 'keyword';
 
 export interface CrslabEntity {
-  /** Dense id: 0 is `<pad>`, then items, people, genres, keywords (formats.md §8.7). */
+  /** Dense id: 0 is `<pad>`, then items, people, genres, keywords (docs/formats.md §8.7). */
   id: number;
   type: CrslabEntityType;
   /** Typed key as stored: `item:<asin>`, `person:<tmdb id>` … */
@@ -19,7 +19,7 @@ export interface CrslabEntity {
   sourceId: number;
 }
 
-/** Relation ids of dbpedia_subkg.json (formats.md §8.7). */
+/** Relation ids of dbpedia_subkg.json (docs/formats.md §8.7). */
 export const CRSLAB_RELATIONS: readonly string[] = [
   'has_acting', 'has_genre', 'has_keyword', 'has_crew', 'has_directing', 'has_production', 'has_art', 'has_editing',
   'has_writing', 'has_visual effects', 'has_sound', 'has_costume & make-up', 'has_camera', 'has_lighting', 'has_creator',

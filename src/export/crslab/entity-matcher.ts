@@ -8,7 +8,7 @@ const WORD_BEFORE = new RegExp(`${WORD}$`, 'u');
 const WORD_AFTER = new RegExp(`^${WORD}`, 'u');
 
 /**
- * Finds KG entity names in text (formats.md §8.7 `entity`): case-insensitive, whole words, the
+ * Finds KG entity names in text (docs/formats.md §8.7 `entity`): case-insensitive, whole words, the
  * longest name wherever several start at the same place, no overlaps. Of entities whose names
  * differ only in case, the one spelled as in the text wins, else the first in dense order.
  * One matcher per dialogue: its candidates are the entities linked to its items.

@@ -18,7 +18,7 @@ export type CrslabTokenization = (typeof CRSLAB_TOKENIZATIONS)[number];
  */
 export const CRSLAB_RANKING_DEPTH: Readonly<Record<CrslabFlavor, number>> = Object.freeze({ upstream: 50, distillrecdial: 100 });
 
-/** Every option of the CRSLab export (formats.md §8); `parseCrslabOptions` fills the defaults. */
+/** Every option of the CRSLab export (docs/formats.md §8); `parseCrslabOptions` fills the defaults. */
 export interface CrslabOptions {
   flavor: CrslabFlavor;
   tokenize: CrslabTokenization;

@@ -17,7 +17,7 @@ export interface CrslabUtterance {
   word: string[];
 }
 
-/** One conversation as a data file holds it (formats.md §8.2, §8.3). */
+/** One conversation as a data file holds it (docs/formats.md §8.2, §8.3). */
 export type CrslabRecord =
   | { conv_id: number; dialog: CrslabUtterance[] }
   | { conv_id: string; conv: Array<Omit<CrslabUtterance, never>> };
@@ -44,7 +44,7 @@ export interface DisplayText {
   outside: string[];
 }
 
-/** An utterance's text with the item mentions written the `--item-text` way (formats.md §8.7). */
+/** An utterance's text with the item mentions written the `--item-text` way (docs/formats.md §8.7). */
 export function displayText(turn: StreamedTurn, table: CrslabEntityTable, itemText: CrslabOptions['itemText']): DisplayText {
   const segments: DisplayText['segments'] = [];
   let masked = '';

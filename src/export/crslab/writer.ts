@@ -10,7 +10,7 @@ import { crslabArchiveName, crslabDataFolder, CrslabOptions, CRSLAB_RANKING_DEPT
 import { checkBuiltMarker, checkConceptGraph, CrslabSelfCheckError, SelfCheckReport, selfCheckReport } from './self-check';
 import { CRSLAB_SPLITS, CrslabPlan, crslabPlanBatches, CrslabSplit, planCrslabExport } from './stream';
 
-/** CRSLab's special-token ids for the flavour and tokenization (formats.md §8.8), for the report. */
+/** CRSLab's special-token ids for the flavour and tokenization (docs/formats.md §8.8), for the report. */
 const SPECIAL_TOKEN_IDS: Record<string, Record<string, number>> = {
   'upstream/word': { pad: 0, start: 1, end: 2, unk: 3, pad_entity: 0, pad_word: 0 },
   'upstream/bert': { pad: 0, start: 101, end: 102, unk: 100, sent_split: 2, word_split: 3, pad_entity: 0, pad_word: 0 },
@@ -22,7 +22,7 @@ const SPECIAL_TOKEN_IDS: Record<string, Record<string, number>> = {
 /** How often progress is reported, in dialogues. */
 const PROGRESS_EVERY = 200;
 const RECORD_BATCH = 200;
-// The loader drops KG relations with 1,000 edges or fewer after doubling (formats.md §8.4 (5)).
+// The loader drops KG relations with 1,000 edges or fewer after doubling (docs/formats.md §8.4 (5)).
 const SMALL_RELATION = 500;
 const FEW_HEADS = 1000;
 
@@ -106,7 +106,7 @@ async function writeDataFiles(
 
 /**
  * `recdial export crslab` / `startExport(format: CRSLAB)`: the CRSLab dataset folder
- * (formats.md §8) under `outDir/data/dataset/<name>/<tokenize>/`, so that copying `outDir/data`
+ * (docs/formats.md §8) under `outDir/data/dataset/<name>/<tokenize>/`, so that copying `outDir/data`
  * into a CRSLab checkout puts it where the loader looks, and optionally the zip at `outDir`'s
  * root. The self-check R1–R7 runs before and while writing; on any failure everything written
  * is removed and CrslabSelfCheckError (or the original error) is thrown.

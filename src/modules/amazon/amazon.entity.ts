@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from '../../db/transformers';
 
 /*
- * Raw Amazon Reviews 2023 tables (formats.md §1), stored as read so that `recdial prepare` can be
+ * Raw Amazon Reviews 2023 tables (docs/formats.md §1), stored as read so that `recdial prepare` can be
  * re-run with other settings without re-importing. An import replaces one domain's rows of a kind.
  * No secondary indexes on reviews and ratings: they are written by COPY at tens of millions of rows
  * and only ever read whole per domain by `prepare`, which hashes them.

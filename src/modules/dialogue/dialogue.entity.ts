@@ -11,7 +11,7 @@ export type SourceValue = (typeof SOURCES)[number];
 export const STATUSES = ['ACCEPTED', 'REJECTED', 'SUPERSEDED'] as const;
 export type StatusValue = (typeof STATUSES)[number];
 
-/** One validation finding (pipeline.md §8.4); warnings are kept on accepted dialogues too. */
+/** One validation finding (docs/pipeline.md §8.4); warnings are kept on accepted dialogues too. */
 export interface ValidationIssueRecord {
   code: string;
   severity: 'error' | 'warning';
@@ -61,7 +61,7 @@ export class DialogueEntity {
   @Column('text', { nullable: true })
   split: SplitValue | null;
 
-  /** 0-based line of the dialogue in its split's release file (the shuffled order of pipeline.md §9 step 5). */
+  /** 0-based line of the dialogue in its split's release file (the shuffled order of docs/pipeline.md §9 step 5). */
   @Column('integer', { name: 'split_position', nullable: true })
   splitPosition: number | null;
 

@@ -1,5 +1,5 @@
 /**
- * Per-sample rows of stored evaluations (metrics.md §9.2): written once an evaluation has
+ * Per-sample rows of stored evaluations (docs/metrics.md §9.2): written once an evaluation has
  * computed them, read back in keyset pages (API), as JSON Lines (CLI and HTTP), and paired by
  * sample key for compareEvaluations (§9.3).
  */
@@ -85,14 +85,14 @@ export async function* streamSamples(manager: EntityManager, evaluationId: numbe
   }
 }
 
-/** One JSON object per line (formats.md §10.5): the stored sample without its internal `seq`. */
+/** One JSON object per line (docs/formats.md §10.5): the stored sample without its internal `seq`. */
 export function sampleJsonLine(s: StoredSample): string {
   const { seq: _seq, ...rest } = s;
   return JSON.stringify(rest);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Comparison (metrics.md §9.3)
+// Comparison (docs/metrics.md §9.3)
 
 /** The samples of one side: per mode, sample key → values, in first-seen order. */
 export type SampleSide = Map<string, Map<string, Record<string, number>>>;

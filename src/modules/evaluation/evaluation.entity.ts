@@ -3,7 +3,7 @@ import type { RunStatusValue } from '../generation/generation.entity';
 
 /**
  * One evaluateRecommendations or evaluateGeneration call: the options as resolved, and the
- * result rows (model × split × stereotype × mode, formats.md §10.4), rewritten as they grow. It
+ * result rows (model × split × stereotype × mode, docs/formats.md §10.4), rewritten as they grow. It
  * runs inside the API process that accepted it, which beats `heartbeat_at` while it works, so
  * that any server can tell an evaluation whose process died.
  */

@@ -3,7 +3,7 @@ import { UserFilter } from '../user/user.type';
 import { DialogueFilter } from '../dialogue/dialogue.type';
 import { EvaluationGroup, EvaluationMode, ModelFamily, RankedBy, RecBaseline, TieBreak } from './evaluation.type';
 
-@InputType({ description: 'Predictions (JSON Lines of formats.md §10.1) or a built-in baseline, never both.' })
+@InputType({ description: 'Predictions (JSON Lines of docs/formats.md §10.1) or a built-in baseline, never both.' })
 export class RecEvaluationInput {
   @Field(() => String, {
     nullable: true,
@@ -46,7 +46,7 @@ export class RecEvaluationInput {
   @Field(() => Boolean, {
     nullable: true,
     defaultValue: true,
-    description: 'Catalogue coverage, Gini of exposure, ARP, long-tail share, novelty and intra-list diversity at each k (metrics.md §10), as Evaluation.beyondAccuracy.',
+    description: 'Catalogue coverage, Gini of exposure, ARP, long-tail share, novelty and intra-list diversity at each k (docs/metrics.md §10), as Evaluation.beyondAccuracy.',
   })
   beyondAccuracy?: boolean | null;
 
@@ -54,12 +54,12 @@ export class RecEvaluationInput {
     nullable: true,
     defaultValue: false,
     description:
-      'rankedBy TITLE only: He et al.’s 2×2 grid in one run (metrics.md §2.1): rows for models predictions (filtered, seen kept), predictions:unfiltered, predictions:exclude-seen and predictions:unfiltered+exclude-seen.',
+      'rankedBy TITLE only: He et al.’s 2×2 grid in one run (docs/metrics.md §2.1): rows for models predictions (filtered, seen kept), predictions:unfiltered, predictions:exclude-seen and predictions:unfiltered+exclude-seen.',
   })
   titleGrid?: boolean | null;
 }
 
-@InputType({ description: 'Generated responses (JSON Lines of formats.md §10.3).' })
+@InputType({ description: 'Generated responses (JSON Lines of docs/formats.md §10.3).' })
 export class GenEvaluationInput {
   @Field(() => String, { description: 'One {"dialogueId", "turnIndex", "hyp", "ref"?} per line; `ref` defaults to the stored turn.' })
   predictions: string;

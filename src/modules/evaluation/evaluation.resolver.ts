@@ -38,7 +38,7 @@ export class EvaluationResolver {
   }
 
   @FieldResolver(() => EvaluationSampleConnection, {
-    description: 'Per-sample rows (metrics.md §9.2), in row then scoring order; JSON Lines of all of them: GET /evaluations/{id}/samples.jsonl or `recdial eval samples`.',
+    description: 'Per-sample rows (docs/metrics.md §9.2), in row then scoring order; JSON Lines of all of them: GET /evaluations/{id}/samples.jsonl or `recdial eval samples`.',
   })
   async samples(
     @Root() evaluation: Evaluation,
@@ -67,7 +67,7 @@ export class EvaluationResolver {
 
   @Query(() => EvaluationComparison, {
     description:
-      'B − A over the samples two stored evaluations share, per mode and metric: the difference, a percentile-bootstrap 95 % interval and a paired permutation p-value (metrics.md §9.3). Samples only one side has are listed.',
+      'B − A over the samples two stored evaluations share, per mode and metric: the difference, a percentile-bootstrap 95 % interval and a paired permutation p-value (docs/metrics.md §9.3). Samples only one side has are listed.',
   })
   async compareEvaluations(
     @Ctx() ctx: Context,

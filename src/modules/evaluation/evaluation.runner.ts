@@ -49,10 +49,10 @@ export interface RecEvaluationOptions {
   skipMissing?: boolean;
   /** Keep every sample's values (report.samples) for storage, JSONL export and comparison. */
   keepSamples?: boolean;
-  /** Beyond-accuracy metrics of the lists (metrics.md §10); default true. */
+  /** Beyond-accuracy metrics of the lists (docs/metrics.md §10); default true. */
   beyondAccuracy?: boolean;
   /**
-   * Titles only: He et al.'s 2×2 grid (metrics.md §2.1) in one run: out-of-catalogue titles
+   * Titles only: He et al.'s 2×2 grid (docs/metrics.md §2.1) in one run: out-of-catalogue titles
    * filtered (distance ≤ 2) or not × items already seen in the context excluded or not, as the
    * models `predictions`, `predictions:unfiltered`, `predictions:exclude-seen`, `predictions:unfiltered+exclude-seen`.
    */
@@ -74,7 +74,7 @@ export interface BeyondAccuracyRow extends BeyondAccuracyResult {
   stereotype: string | null;
 }
 
-/** One row of results (formats.md §10.4): a model on one split × stereotype in one mode. */
+/** One row of results (docs/formats.md §10.4): a model on one split × stereotype in one mode. */
 export interface EvaluationRow extends RecommendationResult {
   /** `predictions`, or the baseline's name. */
   model: string;
@@ -83,7 +83,7 @@ export interface EvaluationRow extends RecommendationResult {
   stereotype: string | null;
 }
 
-/** A kept sample with the row it belongs to (metrics.md §9.2). */
+/** A kept sample with the row it belongs to (docs/metrics.md §9.2). */
 export interface EvaluationSampleRow extends SampleRecord {
   model: string;
   mode: EvaluationMode;
@@ -95,7 +95,7 @@ export interface RecEvaluationReport {
   rows: EvaluationRow[];
   /** Kept samples (keepSamples), in row order then scoring order. */
   samples?: EvaluationSampleRow[];
-  /** Per model × group (metrics.md §10); absent when switched off. */
+  /** Per model × group (docs/metrics.md §10); absent when switched off. */
   beyondAccuracy?: BeyondAccuracyRow[];
   /** How the beyond-accuracy popularity was counted. */
   popularity?: { source: string; trainInteractions: number; headItems: number };
@@ -196,7 +196,7 @@ function trainFilter(filter: DialogueFilter | null): DialogueFilter {
 
 /**
  * Train popularity: how often each item is a gold label of a qualifying train-split turn of the
- * family (the popularity baseline's counts; the "train interactions" of metrics.md §10.1).
+ * family (the popularity baseline's counts; the "train interactions" of docs/metrics.md §10.1).
  */
 async function trainPopularity(manager: EntityManager, items: ItemList, options: RecEvaluationOptions, signal?: AbortSignal): Promise<PopularityBaseline> {
   const popularity = new PopularityBaseline(items.size);
@@ -212,7 +212,7 @@ async function trainPopularity(manager: EntityManager, items: ItemList, options:
   return popularity;
 }
 
-/** Lower-cased genres ∪ keywords per item-list position (intra-list diversity, metrics.md §10.1). */
+/** Lower-cased genres ∪ keywords per item-list position (intra-list diversity, docs/metrics.md §10.1). */
 function featureSets(metadata: Array<Record<string, any>>): Array<Set<string>> {
   return metadata.map((r) => new Set([...(r.genres ?? []), ...(r.keywords ?? [])].map((x: string) => x.toLowerCase())));
 }
@@ -374,7 +374,7 @@ export async function evaluateRecommendationRun(manager: EntityManager, options:
     }
   }
 
-  /** A line that brings its own gold (and context, else the stored one): formats.md §10.1. */
+  /** A line that brings its own gold (and context, else the stored one): docs/formats.md §10.1. */
   function scoreLine(model: string, group: ReturnType<Results['group']>, p: Prediction, turn: MergedTurn | null, storedContext: readonly string[]) {
     const role = p.role ?? turn?.role;
     if (p.turnIndex === 0 || turn?.t === 0) skip(model, group, 'FIRST_TURN');
@@ -415,7 +415,7 @@ export interface GenEvaluationOptions {
 }
 
 /**
- * Generation metrics (metrics.md §3) for responses: each line's `hyp` against its `ref`, or the
+ * Generation metrics (docs/metrics.md §3) for responses: each line's `hyp` against its `ref`, or the
  * stored merged turn's text. Turns per family as §1.1 (RECOMMENDER_TURNS: assistant turns only).
  * Coverage = responses scored ÷ qualifying turns of the selected dialogues; a turn without a
  * response is not scored (there is no hypothesis to give BLEU 0 to), so `missing` is `skipped`.

@@ -11,7 +11,7 @@ export enum EvaluationKind {
   GENERATION = 'GENERATION',
   INTERACTIVE = 'INTERACTIVE',
 }
-/** GraphQL names in capitals; the values are the spec's mode names (metrics.md, formats.md §10.4). */
+/** GraphQL names in capitals; the values are the spec's mode names (docs/metrics.md, docs/formats.md §10.4). */
 export enum EvaluationMode {
   CRSLAB_COMPAT = 'crslab-compat',
   CORRECTED = 'corrected',
@@ -40,12 +40,12 @@ export enum TieBreak {
 }
 
 registerEnumType(EvaluationKind, { name: 'EvaluationKind' });
-registerEnumType(EvaluationMode, { name: 'EvaluationMode', description: 'CRSLAB_COMPAT reproduces CRSLab (quirks included); CORRECTED fixes them (metrics.md).' });
+registerEnumType(EvaluationMode, { name: 'EvaluationMode', description: 'CRSLAB_COMPAT reproduces CRSLab (quirks included); CORRECTED fixes them (docs/metrics.md).' });
 registerEnumType(ModelFamily, {
   name: 'ModelFamily',
-  description: 'Which turns give samples (metrics.md §1.1): RECOMMENDER_TURNS (ReDial, KBRD, KGSF, INSPIRED) or ALL_TURNS (BERT, SASRec, GRU4Rec, Popularity, GPT-2).',
+  description: 'Which turns give samples (docs/metrics.md §1.1): RECOMMENDER_TURNS (ReDial, KBRD, KGSF, INSPIRED) or ALL_TURNS (BERT, SASRec, GRU4Rec, Popularity, GPT-2).',
 });
-registerEnumType(RankedBy, { name: 'RankedBy', description: 'What `ranked` holds in predictions: item ASINs, or titles resolved by fuzzy matching (metrics.md §2).' });
+registerEnumType(RankedBy, { name: 'RankedBy', description: 'What `ranked` holds in predictions: item ASINs, or titles resolved by fuzzy matching (docs/metrics.md §2).' });
 registerEnumType(RecBaseline, {
   name: 'RecBaseline',
   description: 'POPULARITY (gold-label counts of the train split), COOCCURRENCE (users’ interaction histories), BM25 (context text → item metadata), or ALL three side by side.',
@@ -64,7 +64,7 @@ export class MetricValue {
   @Field(() => Float, { nullable: true, description: 'Standard error of the mean (sample SD / √n); null below two samples and for corpus-level metrics (dist@k).' })
   se: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Lower end of the 95 % interval: value − 1.96 · se (normal approximation, metrics.md §9.1).' })
+  @Field(() => Float, { nullable: true, description: 'Lower end of the 95 % interval: value − 1.96 · se (normal approximation, docs/metrics.md §9.1).' })
   ciLow: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Upper end of the 95 % interval: value + 1.96 · se.' })
@@ -80,7 +80,7 @@ export class SkipCount {
   count: number;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'One model on one split × stereotype in one mode (formats.md §10.4).' })
+@ObjectType({ simpleResolvers: true, description: 'One model on one split × stereotype in one mode (docs/formats.md §10.4).' })
 export class EvaluationResult {
   @Field({ description: '"predictions", or the baseline: popularity, cooccurrence, bm25.' })
   model: string;
@@ -115,17 +115,17 @@ export class EvaluationResult {
   @Field(() => Int, { description: 'Corrected mode: golds dropped because the context had mentioned them already.' })
   repeatedGolds: number;
 
-  @Field({ description: 'Some value rests on a truncated ranking beyond what it decides (metrics.md §1.6).' })
+  @Field({ description: 'Some value rests on a truncated ranking beyond what it decides (docs/metrics.md §1.6).' })
   approximate: boolean;
 
   @Field(() => [MetricValue])
   metrics: MetricValue[];
 
-  @Field(() => GraphQLJSONObject, { description: 'The row as formats.md §10.4 writes it: metric keys, mode, samples, skipped.' })
+  @Field(() => GraphQLJSONObject, { description: 'The row as docs/formats.md §10.4 writes it: metric keys, mode, samples, skipped.' })
   values: Record<string, unknown>;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Beyond-accuracy metrics of one model’s lists on one split × stereotype (metrics.md §10).' })
+@ObjectType({ simpleResolvers: true, description: 'Beyond-accuracy metrics of one model’s lists on one split × stereotype (docs/metrics.md §10).' })
 export class BeyondAccuracy {
   @Field()
   model: string;
@@ -287,7 +287,7 @@ export function toEvaluation(e: EvaluationEntity): Evaluation {
 @ObjectType()
 export class EvaluationConnection extends Connection(Evaluation, 'Evaluation') {}
 
-@ObjectType({ simpleResolvers: true, description: 'One scored sample of a stored evaluation (metrics.md §9.2).' })
+@ObjectType({ simpleResolvers: true, description: 'One scored sample of a stored evaluation (docs/metrics.md §9.2).' })
 export class EvaluationSample {
   @Field(() => Int, { description: 'Position in the evaluation (row order, then scoring order).' })
   seq: number;
@@ -386,7 +386,7 @@ export class ModeComparison {
   metrics: MetricComparison[];
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Paired comparison of two stored evaluations (metrics.md §9.3).' })
+@ObjectType({ simpleResolvers: true, description: 'Paired comparison of two stored evaluations (docs/metrics.md §9.3).' })
 export class EvaluationComparison {
   @Field()
   modelA: string;

@@ -11,7 +11,7 @@ import { getEvaluation } from './evaluation.service';
 
 /**
  * `GET /evaluations/:id/samples.jsonl[?model=…&mode=…]`: every per-sample row of a stored
- * evaluation as JSON Lines (formats.md §10.5), streamed in keyset batches. Same keys as queries:
+ * evaluation as JSON Lines (docs/formats.md §10.5), streamed in keyset batches. Same keys as queries:
  * readers may download. Errors come as GraphQL-style JSON, never HTML.
  */
 export function samplesDownloadHandler(options: { dataSource: DataSource; logger: Logger; config: Pick<Config, 'requireKeyForQueries'> }): RequestHandler {

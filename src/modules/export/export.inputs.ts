@@ -50,7 +50,7 @@ export class ExportInput {
   @Field(() => String, { nullable: true, description: 'CRSLAB, tokenize word: vocabulary from train (default) | all.' })
   vocabFrom?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'CRSLAB: also write the zip of formats.md §8.1 among the files.' })
+  @Field(() => Boolean, { nullable: true, description: 'CRSLAB: also write the zip of docs/formats.md §8.1 among the files.' })
   archive?: boolean | null;
 
   @Field(() => String, { nullable: true, description: 'SFT: messages (default) | text.' })

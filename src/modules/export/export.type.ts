@@ -17,7 +17,7 @@ export enum ExportFormat {
 registerEnumType(ExportFormat, {
   name: 'ExportFormat',
   description:
-    'CRSLAB (formats.md §8), RELEASE (DistillRecDial release JSONL, §3.6), SFT (student fine-tuning set, §3.4), LLM_REDIAL (LLM-REDIAL layout, §4.4), ' +
+    'CRSLAB (docs/formats.md §8), RELEASE (DistillRecDial release JSONL, §3.6), SFT (student fine-tuning set, §3.4), LLM_REDIAL (LLM-REDIAL layout, §4.4), ' +
     'CANONICAL (lossless JSONL, §9), JSONL (dialogues with turns and mentions, no provenance), HF (Hugging Face Hub-ready Parquet splits, dataset card and SHA256SUMS, §11).',
 });
 

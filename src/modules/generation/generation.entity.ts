@@ -105,7 +105,7 @@ export class GenerationJobEntity {
   @Column('integer', { name: 'target_item_id', nullable: true })
   targetItemId: number | null;
 
-  /** Goal-template strategy: the k-th might-like item of the user (pipeline.md §11.4). */
+  /** Goal-template strategy: the k-th might-like item of the user (docs/pipeline.md §11.4). */
   @Column('integer', { nullable: true })
   instance: number | null;
 
@@ -165,7 +165,7 @@ export class GenerationJobEntity {
   subject?: DialogueEntity;
 }
 
-/** Every request a worker made for a job, successful or not (pipeline.md §6.2: each attempt is stored). */
+/** Every request a worker made for a job, successful or not (docs/pipeline.md §6.2: each attempt is stored). */
 @Entity('generation_attempts')
 @Index('generation_attempts_job_idx', ['jobId', 'attempt'])
 @Index('generation_attempts_run_error_idx', ['runId', 'id'])

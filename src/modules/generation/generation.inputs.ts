@@ -14,7 +14,7 @@ export class SamplingInput {
   @Field(() => Int, { nullable: true })
   maxTokens?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Base seed; each request’s seed is a keyed sub-stream value (pipeline.md §12.3).' })
+  @Field(() => Int, { nullable: true, description: 'Base seed; each request’s seed is a keyed sub-stream value (docs/pipeline.md §12.3).' })
   seed?: number | null;
 }
 
@@ -24,7 +24,7 @@ export enum TitleMatching {
 }
 registerEnumType(TitleMatching, { name: 'TitleMatching', description: 'How the title normaliser finds titles in model output.' });
 
-@InputType({ description: 'Validation options (pipeline.md §8.3); defaults reject unknown ids and accept 5–20 utterances.' })
+@InputType({ description: 'Validation options (docs/pipeline.md §8.3); defaults reject unknown ids and accept 5–20 utterances.' })
 export class ValidationInput {
   @Field(() => UnknownItemPolicy, { nullable: true })
   unknownItemPolicy?: UnknownItemPolicy | null;
@@ -38,7 +38,7 @@ export class ValidationInput {
   @Field(() => Boolean, { nullable: true, description: 'Merge consecutive utterances of one role (a warning) instead of rejecting.' })
   mergeSameRole?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Rewrite titles of prompt items into tags in student output too (pipeline.md §6.4; default true, teacher output always).' })
+  @Field(() => Boolean, { nullable: true, description: 'Rewrite titles of prompt items into tags in student output too (docs/pipeline.md §6.4; default true, teacher output always).' })
   normaliseStudentTitles?: boolean | null;
 
   @Field(() => TitleMatching, { nullable: true, description: 'EXACT (default) or FUZZY: also token-level matching (similarity ≥ 0.9) of titles of 3+ words.' })
@@ -71,7 +71,7 @@ export class GenerationInput {
   @Field(() => Int, { nullable: true, description: 'At most this many dialogues (users in user-id order).' })
   limit?: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Teacher sample: this fraction of each stereotype’s users, seeded (pipeline.md §6.1).' })
+  @Field(() => Float, { nullable: true, description: 'Teacher sample: this fraction of each stereotype’s users, seeded (docs/pipeline.md §6.1).' })
   teacherFraction?: number | null;
 
   @Field(() => Int, { nullable: true, defaultValue: 42 })
@@ -85,7 +85,7 @@ export class GenerationInput {
 
   @Field(() => GraphQLJSONObject, {
     nullable: true,
-    description: "STUDENT only: descriptive metadata of the served adapter, stored with the run (pipeline.md §7.1), e.g. the adapter_meta.json generator/finetune writes (base_model, rank, alpha, epochs, data_sha256).",
+    description: "STUDENT only: descriptive metadata of the served adapter, stored with the run (docs/pipeline.md §7.1), e.g. the adapter_meta.json generator/finetune writes (base_model, rank, alpha, epochs, data_sha256).",
   })
   adapter?: Record<string, unknown> | null;
 
@@ -95,7 +95,7 @@ export class GenerationInput {
   @Field(() => ValidationInput, { nullable: true })
   validation?: ValidationInput | null;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Reproduce the original prompts without Actors/Directors lines (pipeline.md §14 D1).' })
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Reproduce the original prompts without Actors/Directors lines (docs/pipeline.md §14 D1).' })
   legacyFeatureKeys: boolean;
 
   @Field(() => Boolean, { nullable: true, defaultValue: true, description: 'Show the Fully Expressive Seeker its own review of the target.' })

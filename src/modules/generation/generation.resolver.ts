@@ -127,7 +127,7 @@ export class GenerationRunResolver {
     return (await ctx.loaders.runCounts.load(run.dbId)).pending;
   }
 
-  @FieldResolver(() => Float, { nullable: true, description: 'Accepted among stored dialogues, with every filter of pipeline.md §8.3.' })
+  @FieldResolver(() => Float, { nullable: true, description: 'Accepted among stored dialogues, with every filter of docs/pipeline.md §8.3.' })
   async acceptanceRate(@Root() run: GenerationRun, @Ctx() ctx: Context): Promise<number | null> {
     const c = await ctx.loaders.runCounts.load(run.dbId);
     const stored = c.accepted + c.rejected + c.superseded;

@@ -48,7 +48,7 @@ registerEnumType(GenerationStrategy, {
 });
 registerEnumType(RunStatus, { name: 'RunStatus' });
 registerEnumType(RunKind, { name: 'RunKind', description: 'GENERATE and REGENERATE write dialogues; JUDGE (judgeDialogues) stores judgements, COMPARE (compareDatasets) pairwise verdicts.' });
-registerEnumType(UnknownItemPolicy, { name: 'UnknownItemPolicy', description: 'What happens to <id_…> tags that name no catalogue item (pipeline.md §8.2).' });
+registerEnumType(UnknownItemPolicy, { name: 'UnknownItemPolicy', description: 'What happens to <id_…> tags that name no catalogue item (docs/pipeline.md §8.2).' });
 
 @ObjectType({ simpleResolvers: true })
 export class Sampling {
@@ -295,7 +295,7 @@ export enum TitleRewriteMethod {
 }
 registerEnumType(TitleRewriteMethod, {
   name: 'TitleRewriteMethod',
-  description: 'How the title normaliser found a rewrite (pipeline.md §6.4).',
+  description: 'How the title normaliser found a rewrite (docs/pipeline.md §6.4).',
   valuesConfig: {
     EXACT: { description: 'The item’s TMDB title.' },
     CLEANED: { description: 'The item’s cleaned title.' },
@@ -326,7 +326,7 @@ export class TitleRewrite {
   method: TitleRewriteMethod;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'How a generated dialogue came to be (pipeline.md §13).' })
+@ObjectType({ simpleResolvers: true, description: 'How a generated dialogue came to be (docs/pipeline.md §13).' })
 export class GenerationProvenance {
   runId: number;
 
@@ -345,7 +345,7 @@ export class GenerationProvenance {
   @Field(() => Sampling)
   sampling: Sampling;
 
-  @Field(() => Int, { nullable: true, description: 'The request’s seed: a keyed sub-stream value of the run’s base seed (pipeline.md §12.3).' })
+  @Field(() => Int, { nullable: true, description: 'The request’s seed: a keyed sub-stream value of the run’s base seed (docs/pipeline.md §12.3).' })
   seed: number | null;
 
   @Field(() => Int, { description: 'Version of the system prompt (stereotype) or instructions (goal template); 0 = built-in.' })
@@ -381,7 +381,7 @@ export class GenerationProvenance {
   @Field(() => Int, { description: 'Which attempt produced it (1 = first try).' })
   attempts: number;
 
-  @Field(() => [TitleRewrite], { description: 'Titles and broken tags rewritten to tags before parsing, in rawResponse order (pipeline.md §6.4).' })
+  @Field(() => [TitleRewrite], { description: 'Titles and broken tags rewritten to tags before parsing, in rawResponse order (docs/pipeline.md §6.4).' })
   titleRewrites: TitleRewrite[];
 
   @Field(() => GraphQLJSONObject, {
@@ -426,7 +426,7 @@ export function toProvenance(p: Record<string, any> | null | undefined): Generat
   });
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Exactly what a model would receive for a user (pipeline.md §4).' })
+@ObjectType({ simpleResolvers: true, description: 'Exactly what a model would receive for a user (docs/pipeline.md §4).' })
 export class Prompt {
   stereotypeId: number | null;
   targetItemId: number | null;

@@ -6,7 +6,7 @@ import { bigintAsNumber } from '../../db/transformers';
 @Entity('interactions')
 @Index('interactions_user_time_idx', ['userId', 'timestampMs', 'id'])
 @Index('interactions_item_idx', ['itemId'])
-// Preparation keeps one review per (user, item): the earliest (pipeline.md §2.4).
+// Preparation keeps one review per (user, item): the earliest (docs/pipeline.md §2.4).
 @Index('interactions_user_item_key', ['userId', 'itemId'], { unique: true })
 export class InteractionEntity {
   @PrimaryGeneratedColumn()

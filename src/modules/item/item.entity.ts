@@ -50,7 +50,7 @@ export class ItemEntity {
   @Column('integer', { name: 'tmdb_id', nullable: true })
   tmdbId: number | null;
 
-  /** Amazon metadata (formats.md §1.3), kept for every item, the only description of items TMDB does not cover. */
+  /** Amazon metadata (docs/formats.md §1.3), kept for every item, the only description of items TMDB does not cover. */
   @Column('text', { array: true, default: () => "'{}'" })
   description: string[];
 

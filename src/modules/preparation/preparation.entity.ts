@@ -3,7 +3,7 @@ import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 
 export const STRATEGIES = ['STEREOTYPE', 'GOAL_TEMPLATE'] as const;
 export type StrategyValue = (typeof STRATEGIES)[number];
 
-/** One `recdial prepare` run (pipeline.md §2, §11.1, §13): its resolved configuration and report. */
+/** One `recdial prepare` run (docs/pipeline.md §2, §11.1, §13): its resolved configuration and report. */
 @Entity('preparations')
 @Check('preparations_strategy_check', `"strategy" IN ('STEREOTYPE', 'GOAL_TEMPLATE')`)
 export class PreparationEntity {

@@ -9,7 +9,7 @@ export enum PreparationStrategy {
 }
 registerEnumType(PreparationStrategy, {
   name: 'PreparationStrategy',
-  description: 'STEREOTYPE: DistillRecDial histories and targets (pipeline.md §2). GOAL_TEMPLATE: the LLM-REDIAL view (§11.1).',
+  description: 'STEREOTYPE: DistillRecDial histories and targets (docs/pipeline.md §2). GOAL_TEMPLATE: the LLM-REDIAL view (§11.1).',
 });
 
 @ObjectType({ simpleResolvers: true })

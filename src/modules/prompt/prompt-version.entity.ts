@@ -4,7 +4,7 @@ export const PROMPT_KINDS = ['STEREOTYPE_SYSTEM', 'GOAL_TEMPLATE_INSTRUCTIONS'] 
 export type PromptKindValue = (typeof PROMPT_KINDS)[number];
 
 /**
- * A stored version of an editable prompt (pipeline.md §3.3). Version 0 is the built-in default in
+ * A stored version of an editable prompt (docs/pipeline.md §3.3). Version 0 is the built-in default in
  * code and is never stored; stored versions count 1, 2, … per (kind, key); the latest is active.
  */
 @Entity('prompt_versions')

@@ -4,7 +4,7 @@ import { StereotypeEntity } from '../stereotype/stereotype.entity';
 import { UserEntity } from '../user/user.entity';
 
 /**
- * A named, reproducible set of users (pipeline.md §6.1): the teacher sample a run drew, kept so
+ * A named, reproducible set of users (docs/pipeline.md §6.1): the teacher sample a run drew, kept so
  * that it can be listed, exported and excluded from the student run.
  */
 @Entity('user_samples')

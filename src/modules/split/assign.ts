@@ -1,5 +1,5 @@
 /**
- * The split of pipeline.md §9 as a pure function: stratified by stereotype, grouped by unit
+ * The split of docs/pipeline.md §9 as a pure function: stratified by stereotype, grouped by unit
  * (user), one CPython-compatible generator seeded once, so that a seed means the same here as
  * in the original scripts.
  */

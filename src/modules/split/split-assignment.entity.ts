@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One assignSplits call (pipeline.md §9, §13): what was split, how, and what came out. */
+/** One assignSplits call (docs/pipeline.md §9, §13): what was split, how, and what came out. */
 @Entity('split_assignments')
 export class SplitAssignmentEntity {
   @PrimaryGeneratedColumn()

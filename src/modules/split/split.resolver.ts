@@ -30,7 +30,7 @@ export class SplitResolver {
 
   @Mutation(() => [Split], {
     description:
-      'Splits the selected ACCEPTED dialogues into TRAIN/VALID/TEST (pipeline.md §9: stratified by stereotype, grouped by user, seeded); ' +
+      'Splits the selected ACCEPTED dialogues into TRAIN/VALID/TEST (docs/pipeline.md §9: stratified by stereotype, grouped by user, seeded); ' +
       'returns the counts of this assignment. Dialogues outside the selection keep their split. Needs an operator key.',
   })
   async assignSplits(@Ctx() ctx: Context, @Arg('input', () => SplitInput) input: SplitInput): Promise<Split[]> {

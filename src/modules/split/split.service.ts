@@ -34,14 +34,14 @@ interface Unit {
 }
 
 /**
- * assignSplits (pipeline.md §9): the selected ACCEPTED dialogues grouped into units (a user's
+ * assignSplits (docs/pipeline.md §9): the selected ACCEPTED dialogues grouped into units (a user's
  * dialogues; a dialogue without a user alone), units in user order, strata = the stereotype of a
  * unit's first dialogue. Each dialogue gets its split and its line within the split; dialogues
  * outside the selection keep theirs. One assignment at a time (advisory lock), recorded.
  */
 export async function assignSplits(manager: EntityManager, req: SplitRequest): Promise<SplitAssignmentSummary> {
   if (req.generationRunId == null && req.filter == null) {
-    throw badInput('input', 'give generationRunId and/or filter: which accepted dialogues to split (pipeline.md §9 splits the student run)');
+    throw badInput('input', 'give generationRunId and/or filter: which accepted dialogues to split (docs/pipeline.md §9 splits the student run)');
   }
   const seed = req.seed ?? DEFAULT_SPLIT_SEED;
   if (!Number.isInteger(seed) || seed < 0) throw badInput('input.seed', 'must be a non-negative integer');

@@ -35,7 +35,7 @@ export class SplitWarning {
   units: number;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'One assignSplits call, as recorded (pipeline.md §9, §13).' })
+@ObjectType({ simpleResolvers: true, description: 'One assignSplits call, as recorded (docs/pipeline.md §9, §13).' })
 export class SplitAssignment {
   @Field(() => Int)
   id: number;
@@ -88,7 +88,7 @@ export class SplitRatiosInput {
 
 @InputType({ description: 'Which ACCEPTED dialogues to split (at least one of generationRunId and filter) and how.' })
 export class SplitInput {
-  @Field(() => ID, { nullable: true, description: 'The accepted dialogues of this run (pipeline.md §9: the student run).' })
+  @Field(() => ID, { nullable: true, description: 'The accepted dialogues of this run (docs/pipeline.md §9: the student run).' })
   generationRunId?: string | null;
 
   @Field(() => DialogueFilter, { nullable: true, description: 'Further conditions (combined with generationRunId); the status is always ACCEPTED.' })

@@ -48,7 +48,7 @@ export class StatisticsResolver {
   @Query(() => DatasetStatistics, {
     complexity: CORPUS_FIELD_COST,
     description:
-      'Corpus statistics (metrics.md §4) of the dialogues a filter selects (default ACCEPTED), overall and per group, computed on request by streaming and cached per selection until the dialogues change.',
+      'Corpus statistics (docs/metrics.md §4) of the dialogues a filter selects (default ACCEPTED), overall and per group, computed on request by streaming and cached per selection until the dialogues change.',
   })
   async datasetStatistics(
     @Ctx() ctx: Context,
@@ -65,7 +65,7 @@ export class StatisticsResolver {
 
   @Query(() => Diversity, {
     complexity: CORPUS_FIELD_COST,
-    description: 'Mean pairwise cosine similarity of utterances by turn position (metrics.md §5) with distinct-n and an SVG chart; embeddings when EMBEDDINGS_BASE_URL is configured, else TF-IDF.',
+    description: 'Mean pairwise cosine similarity of utterances by turn position (docs/metrics.md §5) with distinct-n and an SVG chart; embeddings when EMBEDDINGS_BASE_URL is configured, else TF-IDF.',
   })
   async diversity(
     @Ctx() ctx: Context,

@@ -21,7 +21,7 @@ export enum DiversityMethod {
 registerEnumType(StatisticsGroup, { name: 'StatisticsGroup', description: 'A dialogue attribute that statistics can be grouped by (several combine).' });
 registerEnumType(StatisticsTokenizer, {
   name: 'StatisticsTokenizer',
-  description: 'WHITESPACE (default), WORD (formats.md §8.8), GPT2 (BPE pieces) or BERT (bert-base-uncased wordpieces).',
+  description: 'WHITESPACE (default), WORD (docs/formats.md §8.8), GPT2 (BPE pieces) or BERT (bert-base-uncased wordpieces).',
 });
 registerEnumType(DiversityMethod, {
   name: 'DiversityMethod',
@@ -76,7 +76,7 @@ export class FieldDistribution {
   bins: HistogramBin[];
 }
 
-@ObjectType({ simpleResolvers: true, description: 'One row of corpus statistics (metrics.md §4.1).' })
+@ObjectType({ simpleResolvers: true, description: 'One row of corpus statistics (docs/metrics.md §4.1).' })
 export class DatasetStatisticsRow {
   @Field(() => [StatisticsGroupValue], { description: 'Empty for the overall row.' })
   group: StatisticsGroupValue[];
@@ -121,7 +121,7 @@ export class DatasetStatisticsRow {
   distributions: FieldDistribution[];
 }
 
-@ObjectType({ simpleResolvers: true, description: 'A value published in a paper (metrics.md §4.2), for "ours vs published"; null where the paper gives none.' })
+@ObjectType({ simpleResolvers: true, description: 'A value published in a paper (docs/metrics.md §4.2), for "ours vs published"; null where the paper gives none.' })
 export class StatisticsReference {
   @Field({ description: 'Paper and table.' })
   source: string;
@@ -217,7 +217,7 @@ export class DiversityReference {
   similarity: number;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Pairwise similarity by turn position (metrics.md §5); lower is more diverse.' })
+@ObjectType({ simpleResolvers: true, description: 'Pairwise similarity by turn position (docs/metrics.md §5); lower is more diverse.' })
 export class Diversity {
   @Field(() => DiversityMethod)
   method: DiversityMethod;

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** What a stereotype's user prompt renders (pipeline.md §3.2). */
+/** What a stereotype's user prompt renders (docs/pipeline.md §3.2). */
 export interface StereotypeFeatures {
   historyBlock: boolean;
   historyFeatures: string[];
@@ -10,7 +10,7 @@ export interface StereotypeFeatures {
 
 @Entity('stereotypes')
 export class StereotypeEntity {
-  /** 1..5 in the canonical order of pipeline.md §3.1 (the order of random draws). */
+  /** 1..5 in the canonical order of docs/pipeline.md §3.1 (the order of random draws). */
   @PrimaryColumn('smallint')
   id: number;
 

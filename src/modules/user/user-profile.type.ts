@@ -16,7 +16,7 @@ export interface UserProfileRow {
 export const PROFILE_COLUMNS =
   'p.user_id, p.strategy, p.preparation_id, p.stereotype_id, p.target_item_id, p.history_item_ids, p.liked_item_ids, p.disliked_item_ids, p.might_like_item_ids';
 
-@ObjectType({ description: 'The LLM-REDIAL view of a user (pipeline.md §11.1): from `recdial prepare --strategy goal-template` or an LLM-REDIAL import.' })
+@ObjectType({ description: 'The LLM-REDIAL view of a user (docs/pipeline.md §11.1): from `recdial prepare --strategy goal-template` or an LLM-REDIAL import.' })
 export class GoalProfile {
   row: UserProfileRow;
 

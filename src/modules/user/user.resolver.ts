@@ -71,7 +71,7 @@ async function items(ctx: Context, ids: number[]): Promise<Item[]> {
 /** Fields filled by `recdial prepare` (STEREOTYPE strategy); empty or null for users it has not prepared. */
 @Resolver(() => User)
 export class UserProfileResolver {
-  @FieldResolver(() => Stereotype, { nullable: true, description: 'The seeded stereotype assignment (pipeline.md §3.4).' })
+  @FieldResolver(() => Stereotype, { nullable: true, description: 'The seeded stereotype assignment (docs/pipeline.md §3.4).' })
   async stereotype(@Root() user: User, @Ctx() ctx: Context): Promise<Stereotype | null> {
     const profile = await ctx.loaders.stereotypeProfileByUserId.load(user.dbId);
     return profile?.stereotype_id ? ctx.loaders.stereotypeById.load(profile.stereotype_id) : null;

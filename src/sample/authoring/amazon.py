@@ -1,4 +1,4 @@
-"""Amazon Reviews 2023 sources for the sample (formats.md §1): item metadata for every film of
+"""Amazon Reviews 2023 sources for the sample (docs/formats.md §1): item metadata for every film of
 src/sample/tmdb_movies.json (plus two items without a TMDB record, which the item filter removes)
 and the reviews of 40 invented reviewers, written like Python's json.dumps.
 

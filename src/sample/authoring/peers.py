@@ -1,5 +1,5 @@
 """A handful of dialogues of each peer dataset, in their release formats, about the sample's
-films: ReDial (formats.md §5), PEARL (§6), INSPIRED (§7) and an LLM-REDIAL domain folder (§4)
+films: ReDial (docs/formats.md §5), PEARL (§6), INSPIRED (§7) and an LLM-REDIAL domain folder (§4)
 whose item ids are the sample's ASINs.
 
     python3 src/sample/authoring/peers.py

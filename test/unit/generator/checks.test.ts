@@ -4,7 +4,7 @@ import type { ParsedUtterance, ValidationIssue } from '../../../generator/types'
 const U = (text: string): ParsedUtterance => ({ role: 'USER', text });
 const A = (text: string): ParsedUtterance => ({ role: 'ASSISTANT', text });
 
-// formats.md §3.5, parsed.
+// docs/formats.md §3.5, parsed.
 const CLEAN: ParsedUtterance[] = [
   U('Hi! I want something light and funny for the weekend.'),
   A('Happy to help. Do you like adventure mixed into your comedy?'),
@@ -28,8 +28,8 @@ const only = (issues: ValidationIssue[], code: string) => {
   return issues[0];
 };
 
-describe('commonChecks (pipeline.md §8.3)', () => {
-  it('passes the clean formats.md §3.5 dialogue for both strategies', () => {
+describe('commonChecks (docs/pipeline.md §8.3)', () => {
+  it('passes the clean docs/formats.md §3.5 dialogue for both strategies', () => {
     expect(run(CLEAN)).toEqual([]);
     expect(run(CLEAN, { strategy: 'GT' })).toEqual([]);
     expect(run(CLEAN, { finishReason: null })).toEqual([]);

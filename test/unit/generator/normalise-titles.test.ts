@@ -16,7 +16,7 @@ function expectConsistentLog(input: string, candidates: TitleCandidate[]) {
   return r;
 }
 
-describe('normaliseTitles (pipeline.md §6.4)', () => {
+describe('normaliseTitles (docs/pipeline.md §6.4)', () => {
   it('the spec example: quoted title with year, and an upper-case tag repaired', () => {
     const input = '[AI]: Try "Paddington 2" (2017), a sequel to <ID_B0FAKE0001>.';
     const r = normaliseTitles(input, [PADDINGTON, PADDINGTON_2]);

@@ -1,6 +1,6 @@
 import { parseMarkedTurns } from '../../../generator/output/parse-turns';
 
-// formats.md §3.5.
+// docs/formats.md §3.5.
 const CLEAN = [
   '[USR]: Hi! I want something light and funny for the weekend.',
   '[AI]: Happy to help. Do you like adventure mixed into your comedy?',
@@ -11,8 +11,8 @@ const CLEAN = [
 
 const codes = (r: ReturnType<typeof parseMarkedTurns>) => r.issues.map((i) => i.code);
 
-describe('parseMarkedTurns (pipeline.md §8.1)', () => {
-  it('parses the formats.md §3.5 example into five alternating utterances without issues', () => {
+describe('parseMarkedTurns (docs/pipeline.md §8.1)', () => {
+  it('parses the docs/formats.md §3.5 example into five alternating utterances without issues', () => {
     const r = parseMarkedTurns(CLEAN);
     expect(r.issues).toEqual([]);
     expect(r.utterances.map((u) => u.role)).toEqual(['USER', 'ASSISTANT', 'USER', 'ASSISTANT', 'USER']);

@@ -2,7 +2,7 @@ import { processStereotypeOutput, type StereotypeOutputContext } from '../../../
 import { extractTagIds, resolveTags } from '../../../generator/output/tags';
 import type { CatalogueItem, ProcessedDialogue } from '../../../generator/types';
 
-// formats.md §3.5.
+// docs/formats.md §3.5.
 const CLEAN = [
   '[USR]: Hi! I want something light and funny for the weekend.',
   '[AI]: Happy to help. Do you like adventure mixed into your comedy?',
@@ -46,7 +46,7 @@ describe('extractTagIds', () => {
   });
 });
 
-describe('resolveTags (pipeline.md §8.2)', () => {
+describe('resolveTags (docs/pipeline.md §8.2)', () => {
   it('replaces valid tags by cleaned titles with offsets into the new text', () => {
     const r = resolveTags(
       [
@@ -111,8 +111,8 @@ describe('resolveTags (pipeline.md §8.2)', () => {
   });
 });
 
-describe('processStereotypeOutput (pipeline.md §8)', () => {
-  it('accepts the formats.md §3.5 example', () => {
+describe('processStereotypeOutput (docs/pipeline.md §8)', () => {
+  it('accepts the docs/formats.md §3.5 example', () => {
     const d = process(CLEAN);
     expect(d.issues).toEqual([]);
     expect(d.status).toBe('ACCEPTED');
@@ -258,7 +258,7 @@ describe('processStereotypeOutput (pipeline.md §8)', () => {
   });
 });
 
-describe('processStereotypeOutput: title → tag normalisation (pipeline.md §6.3, §6.4)', () => {
+describe('processStereotypeOutput: title → tag normalisation (docs/pipeline.md §6.3, §6.4)', () => {
   // What the worker passes: the response's tags and the prompt's items, with their TMDB titles.
   const WITH_TITLES = new Map<string, CatalogueItem & { title: string }>([
     ['B0FAKE0001', { id: 1, asin: 'B0FAKE0001', title: 'Paddington', cleanedTitle: 'Paddington' }],

@@ -45,7 +45,7 @@ const paddington2 = item('B0FAKE0003', 'Paddington 2', ['Comedy', 'Adventure'], 
 });
 const history = [paddington, haunting, shaun];
 
-describe('renderProfilePrompt (pipeline.md §4)', () => {
+describe('renderProfilePrompt (docs/pipeline.md §4)', () => {
   it('reproduces the §4.4 example byte for byte', () => {
     const expected = [
       'The user has interacted with the following items:\n',

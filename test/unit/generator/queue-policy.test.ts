@@ -47,7 +47,7 @@ describe('which model errors are retried', () => {
   });
 });
 
-describe('teacher sample (pipeline.md §6.1)', () => {
+describe('teacher sample (docs/pipeline.md §6.1)', () => {
   const users = (counts: number[]) =>
     counts.flatMap((n, s) => Array.from({ length: n }, (_, i) => ({ id: `${s + 1}-${i}`, stereotypeId: s + 1 })));
 

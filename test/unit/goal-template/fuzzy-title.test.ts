@@ -7,11 +7,11 @@ import {
   TitleIndex,
 } from '../../../generator/goal-template/fuzzy-title';
 
-// metrics.md §2 worked example.
+// docs/metrics.md §2 worked example.
 const ITEMS = ['Inception', 'The Dark Knight', 'The Dark Knight Rises', 'Paddington', 'Paddington 2'].map((title) => ({ key: title, title }));
 const ANSWER = 'Here are some ideas:\n1. Incepton (2010)\n2. The Dark Night\n3. Paddington 3\n4. Dunkirk';
 
-describe('fuzzy title matching (metrics.md §2)', () => {
+describe('fuzzy title matching (docs/metrics.md §2)', () => {
   test('Levenshtein distances of the worked example', () => {
     const distances = (entry: string) => ITEMS.map((i) => levenshtein(entry.toLowerCase(), i.title.toLowerCase()));
     expect(distances('Incepton')).toEqual([1, 14, 19, 7, 9]);

@@ -13,7 +13,7 @@ import { instanceWith, item, otherReviews, template, user } from './fixtures';
 const instances = (results: InstanceResult[]) => results.filter((r): r is GoalTemplateInstance => !isSkipped(r));
 const slotsOf = (t: Template) => t.utterances.flatMap((u) => u.goals.flatMap((g) => subGoal(g).slots));
 
-describe('dialogue instances (pipeline.md §11.4)', () => {
+describe('dialogue instances (docs/pipeline.md §11.4)', () => {
   test('one dialogue per MIGHT_LIKES item, k = 1 … m, gold = the k-th, rec_item = [gold]', () => {
     const results = instances(buildGoalTemplateInstances(user()));
     expect(results.map((r) => [r.k, r.gold.asin, r.recItem])).toEqual([

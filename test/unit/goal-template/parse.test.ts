@@ -2,7 +2,7 @@ import { parseAgentTurns } from '../../../generator/goal-template/parse';
 
 const codes = (r: ReturnType<typeof parseAgentTurns>) => r.issues.map((i) => `${i.code}:${i.severity}`);
 
-describe('parseAgentTurns (pipeline.md §11.7)', () => {
+describe('parseAgentTurns (docs/pipeline.md §11.7)', () => {
   test('User:/Agent: lines separated by blank lines', () => {
     const r = parseAgentTurns('User: Hi! I loved "Paddington".\n\nAgent: Then try "Paddington 2".\n\nUser: Great, thank you!');
     expect(r.utterances).toEqual([

@@ -26,7 +26,7 @@ const run = (lines: string[], finishReason: string | null = 'stop', extra = {}) 
 const codes = (r: ReturnType<typeof run>) => r.issues.map((i) => i.code);
 const replace = (i: number, line: string) => CLEAN.map((l, j) => (j === i ? line : l));
 
-describe('processGoalTemplateOutput (pipeline.md §11.7–§11.8)', () => {
+describe('processGoalTemplateOutput (docs/pipeline.md §11.7–§11.8)', () => {
   test('a clean dialogue is accepted, text stored as written, mentions recovered from the bound titles', () => {
     const r = run(CLEAN);
     expect(r.issues).toEqual([]);

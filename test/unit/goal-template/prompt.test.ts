@@ -10,7 +10,7 @@ import { instanceWith, item, review, template, user } from './fixtures';
 
 const LINE = /^(\d+)\. (User|Agent) — (.+)$/;
 
-describe('goal-template prompt (pipeline.md §11.6)', () => {
+describe('goal-template prompt (docs/pipeline.md §11.6)', () => {
   test('system = the filled instructions; user = the numbered template lines and the user information', () => {
     const instance = instanceWith(template('r1-08-likes-a'));
     const messages = renderGoalTemplatePrompt(instance, { domain: 'Movies_and_TV' });

@@ -11,7 +11,7 @@ import {
 } from '../../../generator/goal-template/templates';
 import shipped from '../../../generator/goal-template/templates.json';
 
-describe('sub-goals (pipeline.md §11.2)', () => {
+describe('sub-goals (docs/pipeline.md §11.2)', () => {
   test('30 sub-goals in eight primary goals, keys unique', () => {
     expect(SUB_GOALS).toHaveLength(30);
     expect(new Set(SUB_GOAL_KEYS).size).toBe(30);

@@ -13,7 +13,7 @@ import { parseJsonText } from '../../../src/ingest/json';
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'amazon');
 const fixtureLines = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8').trimEnd().split('\n');
 
-// The example records of formats.md §1.2 and §1.3.
+// The example records of docs/formats.md §1.2 and §1.3.
 const REVIEW = {
   rating: 4.0,
   title: 'Charming sequel',
@@ -56,7 +56,7 @@ function failure(fn: () => unknown): string {
 }
 
 describe('parseAmazonReview', () => {
-  it('reads the example record of formats.md §1.2', () => {
+  it('reads the example record of docs/formats.md §1.2', () => {
     expect(parseAmazonReview(REVIEW)).toEqual({
       userId: 'AFAKEUSER00000000000000000001',
       asin: 'B0FAKE00V2',
@@ -151,7 +151,7 @@ describe('parseAmazonReview', () => {
     expect(reviews.filter((r) => r.extra !== null).map((r) => r.extra)).toEqual([{ style: { 'Format:': ' Blu-ray' } }]);
   });
 
-  describe('legacy (formats.md §1.5)', () => {
+  describe('legacy (docs/formats.md §1.5)', () => {
     const [first, second] = fixtureLines('legacy/reviews_Movies_and_TV_5.json').map((line) => JSON.parse(line));
 
     it('maps the legacy fields, takes asin as parent_asin and seconds as milliseconds', () => {
@@ -198,7 +198,7 @@ describe('parseAmazonReview', () => {
 });
 
 describe('parseAmazonMetadata', () => {
-  it('reads the example record of formats.md §1.3', () => {
+  it('reads the example record of docs/formats.md §1.3', () => {
     expect(parseAmazonMetadata(METADATA)).toEqual({
       parentAsin: 'B0FAKE0003',
       mainCategory: 'Movies & TV',
@@ -296,7 +296,7 @@ describe('parseAmazonMetadata', () => {
     expect(items.every((m) => m.extra === null || !('price' in m.extra))).toBe(true);
   });
 
-  describe('legacy (formats.md §1.5)', () => {
+  describe('legacy (docs/formats.md §1.5)', () => {
     const [jsonLine, pythonLine] = fixtureLines('legacy/meta_Movies_and_TV.json');
 
     it('a 2018 JSON line: asin, title, main_cat, category, feature; the rest in extra', () => {

@@ -7,7 +7,7 @@ import {
 
 const HEAD = '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n';
 
-// The SFT example of formats.md §3.4, byte for byte.
+// The SFT example of docs/formats.md §3.4, byte for byte.
 const SFT_TEXT =
   '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n{stereotype system prompt}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{profile prompt}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n[USR]: Hi! ...\n[AI]: ... <id_B0FAKE0003> ...<|eot_id|>';
 

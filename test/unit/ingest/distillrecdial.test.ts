@@ -68,7 +68,7 @@ describe('splitFromFileName', () => {
 });
 
 describe('parseReleaseRecord', () => {
-  it('parses the example line of formats.md §3.6', () => {
+  it('parses the example line of docs/formats.md §3.6', () => {
     const line = JSON.stringify({
       text:
         '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\nYou are a friendly movie and TV recommender ...<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi! I loved Paddington and want something similar.<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nYou might enjoy <|reserved_special_token_10|> Paddington 2, or the older <id_B0NOTREAL9>.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nPaddington 2 sounds perfect, thanks!<|eot_id|>',

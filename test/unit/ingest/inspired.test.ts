@@ -72,7 +72,7 @@ describe('parseInspiredHeader', () => {
 });
 
 describe('parseInspiredRow', () => {
-  it('parses a row of the example of formats.md §7', () => {
+  it('parses a row of the example of docs/formats.md §7', () => {
     const line =
       "fake-001.pkl\t2\tRECOMMENDER\t1\tTry Paddington 2\tTry [MOVIE_TITLE_0]\tPaddington 2 (2017)\t\t\t{'Paddington 2 (2017)': 0}\t{'comedy': 0}\t{}\t{}\t\tencouragement\t\taccept_rating_good\taccept_new\tabcDEF12345";
     expect(parseInspiredRow(line.split('\t'), columns)).toEqual({

@@ -152,7 +152,7 @@ describe('titlesWrittenWithYear', () => {
 });
 
 describe('parsePearlRecord', () => {
-  it('parses the example of formats.md §6', () => {
+  it('parses the example of docs/formats.md §6', () => {
     const parsed = parsePearlRecord({
       dialogue: ['Seeker: Hi, I want a heartwarming comedy.', 'Recommender: You might like "Paddington 2 (2017)".', ''],
       user_persona: 'Enjoys gentle family films.',

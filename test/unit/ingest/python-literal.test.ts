@@ -12,7 +12,7 @@ function errorOf(text: string): PythonLiteralError {
   throw new Error(`expected ${JSON.stringify(text)} to be rejected`);
 }
 
-describe('parsePythonLiteral: the examples of formats.md §2.3', () => {
+describe('parsePythonLiteral: the examples of docs/formats.md §2.3', () => {
   it('parses a list of dicts', () => {
     expect(parse("[{'id': 18, 'name': 'Drama'}]")).toEqual([{ id: 18, name: 'Drama' }]);
   });

@@ -1,6 +1,6 @@
 import { cleanTitle, findTitleMentions, isWordBounded, titleCandidates } from '../../../src/ingest/titles';
 
-describe('cleanTitle (pipeline.md §2.7)', () => {
+describe('cleanTitle (docs/pipeline.md §2.7)', () => {
   it.each([
     ['Amélie (2001) [Blu-ray]', 'Amélie'], // the spec's example
     ['Paddington 2 [Blu-ray]', 'Paddington 2'],

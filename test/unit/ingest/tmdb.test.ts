@@ -1,7 +1,7 @@
 import { RecordError } from '../../../src/ingest/errors';
 import { parseTmdbRecord } from '../../../src/ingest/tmdb';
 
-// The example record of formats.md §2.4.
+// The example record of docs/formats.md §2.4.
 const EXAMPLE = {
   asin: 'B0FAKE0003',
   title: 'Paddington 2',
@@ -26,7 +26,7 @@ function recordError(record: unknown): RecordError {
 }
 
 describe('parseTmdbRecord', () => {
-  it('parses the example record of formats.md §2.4', () => {
+  it('parses the example record of docs/formats.md §2.4', () => {
     expect(parseTmdbRecord(EXAMPLE)).toEqual({
       asin: 'B0FAKE0003',
       title: 'Paddington 2',

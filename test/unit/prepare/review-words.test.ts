@@ -1,6 +1,6 @@
 import { reviewWordCount } from '../../../src/prepare/review-words';
 
-describe('reviewWordCount (pipeline.md §11.1 step 2)', () => {
+describe('reviewWordCount (docs/pipeline.md §11.1 step 2)', () => {
   test('counts letter/digit runs, keeping internal apostrophes', () => {
     expect(reviewWordCount("I don't like it, 10/10 wouldn't watch again!")).toBe(9);
   });

@@ -1,6 +1,6 @@
 import { keyedSeed, PythonRandom } from '../../../src/random/python-random';
 
-// Vectors from pipeline.md §12.1 and §3.4 (CPython 3 `random.seed(42)`).
+// Vectors from docs/pipeline.md §12.1 and §3.4 (CPython 3 `random.seed(42)`).
 describe('PythonRandom reproduces CPython random', () => {
   test('random() with seed 42', () => {
     const rng = new PythonRandom(42);
