@@ -224,3 +224,13 @@ test('a subscription sent over HTTP POST is a 400 BAD_REQUEST on both lanes', as
   expect(res.status).toBe(400);
   expect(JSON.parse(res.body).errors[0].extensions.code).toBe('BAD_REQUEST');
 });
+
+test('the cached verdict follows @include/@skip variables: a hidden whole-corpus field cannot be switched on after a cheap first call', async () => {
+  const fields = Array.from({ length: 3 }, (_, i) => `s${i}: datasetStatistics @include(if: $on) { overall { dialogues } }`).join(' ');
+  const QUERY = `query($on: Boolean!) { ${fields} dialogues(first: 1) { nodes { id } } }`;
+  const off = await same({ query: QUERY, variables: { on: false } });
+  expect(off.status).toBe(200);
+  const on = await same({ query: QUERY, variables: { on: true } });
+  expect(on.status).toBe(400);
+  expect(JSON.parse(on.body).errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+});

@@ -8,12 +8,11 @@ import { queryTooComplex } from '../errors';
  * of the variables that can change it, instead of walking the document with graphql-query-complexity
  * on every request.
  *
- * What the verdict depends on: depth depends on the document only; complexity on the document and
- * on the `first`/`last` arguments that the connection estimator multiplies by (limits.ts), which are
- * `Int` arguments. A variable can only feed an `Int` argument if it is declared `Int`, so the values
- * of the `Int` variables (and the operation name) are the whole key: `after` cursors, ids and
- * filters rotate freely without recomputing. Requests whose variables do not coerce are never
- * cached (assertWithinLimits skips complexity for them and execution refuses them).
+ * What the verdict depends on: depth depends on the document only; complexity on the document, on
+ * the `first`/`last` arguments that the connection estimator multiplies by (limits.ts) and on
+ * `@include`/`@skip` conditions. The key (verdictKey) therefore holds every variable but the
+ * `String` and `ID` ones: `after` cursors, ids and search text rotate freely without recomputing.
+ * Requests whose variables do not coerce, or hold U+0000, are never cached.
  *
  * Apollo keeps parsed documents in its own LRU (same query text → same DocumentNode), and the fast
  * lane keeps its own plans, so a WeakMap on the document is enough and frees itself.
@@ -22,14 +21,20 @@ const verdicts = new WeakMap<DocumentNode, Map<string, string | null>>();
 /** Per document; a client that sends every page size under the sun only resets its own entry. */
 const MAX_KEYS_PER_DOCUMENT = 256;
 
-function intVariableKey(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): string {
+/**
+ * The key of a verdict: every variable that can change depth, cost or the count of whole-corpus
+ * fields. `Int`s feed `first`/`last`; `Boolean`s feed `@include`/`@skip`, which the complexity
+ * walk honours; enums, floats and input objects are included too, to stay on the safe side. Only
+ * `String` and `ID` variables (cursors, ids, search text) are left out: no estimator reads them.
+ */
+function verdictKey(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): string {
   let key = operation.name?.value ?? '';
   for (const definition of operation.variableDefinitions ?? []) {
     const type = typeFromAST(schema, definition.type as never);
-    if (type && getNamedType(type).name === 'Int') {
-      const value = variables?.[definition.variable.name.value];
-      key += `\u0000${value === undefined ? 'u' : JSON.stringify(value)}`;
-    }
+    const named = type ? getNamedType(type).name : '';
+    if (named === 'String' || named === 'ID') continue;
+    const value = variables?.[definition.variable.name.value];
+    key += `\u0000${definition.variable.name.value}=${value === undefined ? 'u' : JSON.stringify(value)}`;
   }
   return key;
 }
@@ -41,7 +46,7 @@ function holdsNul(value: unknown): boolean {
   return false;
 }
 
-/** assertWithinLimits (same errors), remembered per document and `Int` variable values. */
+/** assertWithinLimits (same errors), remembered per document and the variables that can change it. */
 export function assertWithinLimitsCached(
   schema: GraphQLSchema,
   limits: Limits,
@@ -54,7 +59,7 @@ export function assertWithinLimitsCached(
     return;
   }
   let byKey = verdicts.get(request.document);
-  const key = intVariableKey(schema, request.operation, request.variables);
+  const key = verdictKey(schema, request.operation, request.variables);
   const known = byKey?.get(key);
   if (known === null) return;
   if (known !== undefined) throw queryTooComplex(known);
