@@ -23,7 +23,6 @@ import { Context, createContext, ServerServices } from './context';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { EXPLORER_STATIC_PATH, explorerHtml, explorerStatic, wantsExplorer } from './explorer';
 import { graphqlBodyParser, installJsonErrorHandling } from './http-errors';
-import { limitsPlugin } from './limits';
 import { cachedLimitsPlugin, noStorePlugin } from './fast-lane/limits-cache';
 import { createFastLane } from './fast-lane';
 import { createMetrics, observabilityPlugin } from './observability';

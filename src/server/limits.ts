@@ -1,4 +1,3 @@
-import { ApolloServerPlugin } from '@apollo/server';
 import { DocumentNode, FragmentDefinitionNode, getVariableValues, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { nulArgumentError } from './argument-guards';
@@ -136,18 +135,4 @@ export function refuseSubscriptionOverHttp(operation: OperationDefinitionNode): 
       extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
     });
   }
-}
-
-export function limitsPlugin(schema: GraphQLSchema, limits: Limits): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, document, request }) {
-          if (!operation) return;
-          refuseSubscriptionOverHttp(operation);
-          assertWithinLimits(schema, limits, { document, operation, operationName: request.operationName, variables: request.variables });
-        },
-      };
-    },
-  };
 }
