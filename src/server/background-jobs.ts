@@ -97,7 +97,9 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
     await dataSource.query(`UPDATE ${table} SET ${sets.join(', ')} WHERE id = $1 ${where}`, [id, ...names.map((n) => json(columns[n]))]);
     await notify(id);
   };
-  const finish = (id: number, columns: Record<string, unknown>) => update(id, { ...columns, finished_at: new Date() });
+  // Only an open job is finished: one another server's sweep already marked FAILED (this process
+  // lost its lock while the database was away) stays FAILED, its partial files already removed.
+  const finish = (id: number, columns: Record<string, unknown>) => update(id, { ...columns, finished_at: new Date() }, `AND status IN ('QUEUED', 'RUNNING')`);
   const interrupted = (when: string) => `interrupted: the server stopped ${when}; ${options.retryHint}`;
 
   // As a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count], a SELECT with rows.

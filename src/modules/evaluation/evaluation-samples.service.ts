@@ -190,8 +190,9 @@ export async function storedSide(manager: EntityManager, evaluationId: number, s
   return sideOf(rows, selection, argument);
 }
 
-export function checkResamples(resamples: number | null | undefined, argument: string): number {
+/** `max`: the CLI allows 1,000,000; the API less (API_MAX_RESAMPLES), as the loops run on the server's event loop. */
+export function checkResamples(resamples: number | null | undefined, argument: string, max = 1_000_000): number {
   if (resamples === null || resamples === undefined) return DEFAULT_RESAMPLES;
-  if (!Number.isInteger(resamples) || resamples < 1 || resamples > 1_000_000) throw badInput(argument, `must be an integer from 1 to 1000000, got ${resamples}`);
+  if (!Number.isInteger(resamples) || resamples < 1 || resamples > max) throw badInput(argument, `must be an integer from 1 to ${max}, got ${resamples}`);
   return resamples;
 }

@@ -66,6 +66,8 @@ export class EvaluationResolver {
   }
 
   @Query(() => EvaluationComparison, {
+    // The bootstrap and permutation loops cost like a whole-corpus field: priced and capped as one.
+    complexity: CORPUS_FIELD_COST,
     description:
       'B − A over the samples two stored evaluations share, per mode and metric: the difference, a percentile-bootstrap 95 % interval and a paired permutation p-value (docs/metrics.md §9.3). Samples only one side has are listed.',
   })
@@ -80,7 +82,7 @@ export class EvaluationResolver {
     @Arg('seed', () => Int, { nullable: true, defaultValue: 42 }) seed: number,
   ): Promise<EvaluationComparison> {
     const [idA, idB] = [decodeId('a', a, 'Evaluation'), decodeId('b', b, 'Evaluation')];
-    const n = checkResamples(resamples, 'resamples');
+    const n = checkResamples(resamples, 'resamples', 100_000);
     if (!Number.isInteger(seed) || seed < 0) throw badInput('seed', `must be a non-negative integer, got ${seed}`);
     for (const [argument, id] of [['a', idA], ['b', idB]] as const) {
       const row = await getEvaluation(ctx.manager, id);

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
 import { requireOperator } from '../../server/auth';
+import { CORPUS_FIELD_COST } from '../../server/limits';
 import type { Context } from '../../server/context';
 import { badInput } from '../../server/errors';
 import { Dialogue, DialogueFilter } from '../dialogue/dialogue.type';
@@ -55,7 +56,7 @@ export class JudgeResolver {
     return report;
   }
 
-  @Query(() => [JudgementStatistic], { description: 'Mean, standard error and n per criterion of each dialogue’s latest judgement on the rubric, per group (or over all when groupBy is null).' })
+  @Query(() => [JudgementStatistic], { complexity: CORPUS_FIELD_COST, description: 'Mean, standard error and n per criterion of each dialogue’s latest judgement on the rubric, per group (or over all when groupBy is null).' })
   judgementStatistics(
     @Ctx() ctx: Context,
     @Arg('rubric') rubric: string,
@@ -65,7 +66,7 @@ export class JudgeResolver {
     return judgementStatistics(ctx.manager, rubric, groupBy, filter);
   }
 
-  @Query(() => [JudgeAgreement], { description: 'Spearman and Kendall (tau-b) between imported human ratings and the judge, per criterion, at dialogue and source level, with seeded bootstrap intervals.' })
+  @Query(() => [JudgeAgreement], { complexity: CORPUS_FIELD_COST, description: 'Spearman and Kendall (tau-b) between imported human ratings and the judge, per criterion, at dialogue and source level, with seeded bootstrap intervals.' })
   judgeAgreement(
     @Ctx() ctx: Context,
     @Arg('rubric') rubric: string,
