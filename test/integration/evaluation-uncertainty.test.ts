@@ -148,6 +148,11 @@ test('per-sample rows page through the API and download as JSON Lines', async ()
   const missing = await api.get(`/evaluations/${toGlobalId('Evaluation', 999999)}/samples.jsonl`);
   expect(missing.status).toBe(404);
   expect(((await missing.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+
+  // A NUL in a query-string filter is the caller's error, answered as JSON before any line is sent.
+  const nul = await api.get(`/evaluations/${encodeURIComponent(evaluationA.id)}/samples.jsonl?model=a%00b`);
+  expect(nul.status).toBe(400);
+  expect(((await nul.json()) as any).errors[0].extensions.code).toBe('BAD_USER_INPUT');
 });
 
 test('compareEvaluations pairs the shared samples and lists the others', async () => {

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
@@ -5,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../../config/config';
 import { decodeId } from '../../pagination/global-id';
 import { authenticateCaller, authorizeOperation } from '../../server/auth';
-import { ErrorCode } from '../../server/errors';
+import { badInput, ErrorCode } from '../../server/errors';
 import { sampleJsonLine, streamSamples } from './evaluation-samples.service';
 import { getEvaluation } from './evaluation.service';
 
@@ -27,18 +29,21 @@ export function samplesDownloadHandler(options: { dataSource: DataSource; logger
         return;
       }
       const filter = { model: typeof req.query.model === 'string' ? req.query.model : null, mode: typeof req.query.mode === 'string' ? req.query.mode : null };
+      // Checked before the headers go out: afterwards an error can only cut the stream.
+      for (const [name, value] of Object.entries(filter)) if (value?.includes('\u0000')) throw badInput(name, 'contains U+0000 (a NUL character); remove it');
       res.status(200);
       res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="evaluation-${id}-samples.jsonl"`);
       started = true;
-      for await (const sample of streamSamples(dataSource.manager, id, filter)) {
-        if (!res.write(sampleJsonLine(sample) + '\n')) await new Promise((resolve) => res.once('drain', resolve));
-      }
-      res.end();
+      const lines = async function* () {
+        for await (const sample of streamSamples(dataSource.manager, id, filter)) yield sampleJsonLine(sample) + '\n';
+      };
+      // pipeline keeps back-pressure and, when the client goes away, ends the generator (and its cursor).
+      await pipeline(Readable.from(lines()), res);
     } catch (error) {
       if (started) {
-        logger.error({ err: error }, 'samples download failed while streaming');
-        res.destroy(error as Error);
+        if (!res.destroyed) logger.error({ err: error }, 'samples download failed while streaming');
+        res.destroy();
         return;
       }
       if (error instanceof GraphQLError) {
