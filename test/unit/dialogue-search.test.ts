@@ -1,4 +1,4 @@
-import { checkSearch, positiveTerms, relevanceOrder } from '../../src/modules/dialogue/dialogue.search';
+import { checkSearch, markSnippet, positiveTerms, relevanceOrder } from '../../src/modules/dialogue/dialogue.search';
 import { encodeCursor, decodeCursor } from '../../src/pagination/keyset';
 
 const LIMITS = { maxChars: 40, maxTerms: 3 };
@@ -38,4 +38,8 @@ test('a relevance cursor belongs to its search string', () => {
   const cursor = encodeCursor(relevanceOrder('romance'), ['0.1', '7']);
   expect(decodeCursor('after', cursor, relevanceOrder('romance'))).toEqual(['0.1', '7']);
   expect(() => decodeCursor('after', cursor, relevanceOrder('romance Sciamma'))).toThrow(/another order/);
+});
+
+test('snippets escape the turn text and mark only the matches (safe to render as HTML)', () => {
+  expect(markSnippet('Try \uE000<script>alert(1)</script>\uE001 & "Amélie"')).toBe('Try <b>&lt;script&gt;alert(1)&lt;/script&gt;</b> &amp; &quot;Amélie&quot;');
 });

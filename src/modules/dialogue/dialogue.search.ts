@@ -107,6 +107,24 @@ export interface HighlightKey {
 }
 
 /**
+ * ts_headline marks matches with private-use characters, not `<b>`: the turn's own text is then
+ * HTML-escaped and only the marks become `<b>…</b>`, so a snippet is safe to render as HTML even
+ * when a dialogue's text holds markup. (Private-use U+E000/U+E001 do not occur in the datasets; one
+ * that did would merely be dropped.)
+ */
+const MARK_START = '\uE000';
+const MARK_END = '\uE001';
+const MARKS = `StartSel=${MARK_START}, StopSel=${MARK_END}`;
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function markSnippet(headline: string): string {
+  return headline
+    .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
+    .replaceAll(MARK_START, '<b>')
+    .replaceAll(MARK_END, '</b>');
+}
+
+/**
  * `Dialogue.searchHighlights(query)`: the turns that contain any of the query's terms, each with
  * a `ts_headline` snippet (a short turn whole, a long one as up to two fragments of ~24 words
  * around the matches joined by " … ", each match in `<b>…</b>`, accents folded as in the search). A
@@ -127,8 +145,8 @@ export function createSearchHighlightLoader(manager: EntityManager) {
                         FROM unnest(tsvector_to_array(to_tsvector('${SEARCH_CONFIG}', $1))) AS l), ' | '), '')::tsquery AS q)
            SELECT t.dialogue_id, t.idx, t.role,
                   CASE WHEN length(t.text) <= ${WHOLE_TURN_CHARS}
-                       THEN ts_headline('${SEARCH_CONFIG}', t.text, terms.q, 'HighlightAll=true')
-                       ELSE ts_headline('${SEARCH_CONFIG}', left(t.text, ${DOCUMENT_CHARS}), terms.q, 'MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "')
+                       THEN ts_headline('${SEARCH_CONFIG}', t.text, terms.q, 'HighlightAll=true, ${MARKS}')
+                       ELSE ts_headline('${SEARCH_CONFIG}', left(t.text, ${DOCUMENT_CHARS}), terms.q, 'MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … ", ${MARKS}')
                   END AS snippet
              FROM turns t, terms
             WHERE t.dialogue_id = ANY($2) AND terms.q IS NOT NULL AND to_tsvector('${SEARCH_CONFIG}', left(t.text, ${DOCUMENT_CHARS})) @@ terms.q
@@ -141,7 +159,7 @@ export function createSearchHighlightLoader(manager: EntityManager) {
         }
       }
       return keys.map((k) =>
-        (found.get(cacheKey(k)) ?? []).map((r) => Object.assign(new SearchHighlight(), { turnIndex: r.idx, role: r.role, snippet: r.snippet })),
+        (found.get(cacheKey(k)) ?? []).map((r) => Object.assign(new SearchHighlight(), { turnIndex: r.idx, role: r.role, snippet: markSnippet(r.snippet) })),
       );
     },
     { cacheKeyFn: cacheKey },

@@ -145,7 +145,7 @@ export class SearchHighlight {
   @Field(() => TurnRole)
   role: TurnRole;
 
-  @Field({ description: 'The turn with each match in <b>…</b> (a turn over 240 characters: up to two fragments of about 24 words around the matches, joined by " … "); the text is not HTML-escaped.' })
+  @Field({ description: 'The turn with each match in <b>…</b> (a turn over 240 characters: up to two fragments of about 24 words around the matches, joined by " … "); the text is HTML-escaped, so the snippet can be rendered as HTML.' })
   snippet: string;
 }
 
