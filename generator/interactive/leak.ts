@@ -23,13 +23,16 @@ export function redactTitle(
   const keep = (options.keep ?? []).filter((t) => t.trim() && t.trim().toLowerCase() !== target).map((t, i) => ({ key: String(i), title: t }));
   let out = text;
   const distances: number[] = [];
-  // Each pass removes one occurrence; the bound only guards against a pathological loop.
-  for (let i = 0; i < 20; i++) {
+  // Each pass removes one occurrence, until none is left. A pass that changes nothing (a replacement
+  // that itself matched) stops the loop; no text holds more occurrences than characters.
+  for (let pass = 0; pass <= text.length; pass++) {
     const exclude = keep.length ? findTitleMentions(out, keep, { caseInsensitive: 'multi-word' }) : [];
     const m = findFuzzyTitle(out, title, { threshold, exclude });
     if (!m) break;
+    const next = out.slice(0, m.start) + replacement + out.slice(m.end);
+    if (next === out) break;
     distances.push(m.distance);
-    out = out.slice(0, m.start) + replacement + out.slice(m.end);
+    out = next;
   }
   return { text: out, found: distances.length, distances };
 }

@@ -76,7 +76,15 @@ export function createSystemClient(spec: SystemSpec, timeoutMs: number, options:
       const cause = networkCause(error);
       throw asSystemError({ outcome: 'CONNECTION', retryable: true, httpStatus: null, message: `connection failed: ${cause.messages.join(' < ')}`, networkCode: cause.code });
     }
-    const body = await response.text().catch(() => '');
+    let body: string;
+    try {
+      body = await response.text();
+    } catch (error) {
+      // The timeout (or a dropped connection) can strike while the body is read: retry it as such.
+      const name = (error as { name?: string })?.name;
+      if (name === 'TimeoutError' || name === 'AbortError') throw asSystemError({ outcome: 'TIMEOUT', retryable: true, httpStatus: response.status, message: `the answer did not finish within ${timeoutMs} ms` });
+      throw asSystemError({ outcome: 'CONNECTION', retryable: true, httpStatus: response.status, message: `the answer was cut off: ${networkCause(error).messages.join(' < ')}` });
+    }
     if (!response.ok) {
       const status = response.status;
       const retryable = status >= 500 || status === 429 || status === 408 || status === 409;
