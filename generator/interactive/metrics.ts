@@ -4,6 +4,7 @@
  * recall@k, leaked conversations) get the Wilson score interval, which stays inside [0, 1] and
  * behaves at 0 and 1 and for small n; means (rounds, leak rate) the normal interval.
  */
+import { summarize, wilsonInterval } from '../../src/evaluation/uncertainty';
 import type { ConversationOutcome } from './conversation';
 
 export interface Estimate {
@@ -22,25 +23,18 @@ export interface InteractiveRow {
   metrics: Record<string, Estimate>;
 }
 
-const Z = 1.959963984540054;
-
 export function proportion(successes: number, n: number): Estimate {
-  if (n === 0) return { mean: null, standardError: null, low: null, high: null, n };
+  const interval = wilsonInterval(successes, n);
+  if (!interval) return { mean: null, standardError: null, low: null, high: null, n };
   const p = successes / n;
-  const denominator = 1 + (Z * Z) / n;
-  const centre = (p + (Z * Z) / (2 * n)) / denominator;
-  const half = (Z * Math.sqrt((p * (1 - p)) / n + (Z * Z) / (4 * n * n))) / denominator;
-  return { mean: p, standardError: Math.sqrt((p * (1 - p)) / n), low: Math.max(0, centre - half), high: Math.min(1, centre + half), n };
+  return { mean: p, standardError: Math.sqrt((p * (1 - p)) / n), low: interval.low, high: interval.high, n };
 }
 
 export function mean(values: readonly number[]): Estimate {
   const n = values.length;
   if (n === 0) return { mean: null, standardError: null, low: null, high: null, n };
-  const m = values.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { mean: m, standardError: null, low: null, high: null, n };
-  const variance = values.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1);
-  const se = Math.sqrt(variance / n);
-  return { mean: m, standardError: se, low: m - Z * se, high: m + Z * se, n };
+  const s = summarize(values);
+  return { mean: s.mean, standardError: s.se, low: s.ciLow, high: s.ciHigh, n };
 }
 
 export function aggregateOutcomes(outcomes: readonly ConversationOutcome[], options: { maxRounds: number; k: number }): Record<string, Estimate> {

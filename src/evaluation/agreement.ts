@@ -1,4 +1,5 @@
 import { PythonRandom } from '../random/python-random';
+import { percentile } from './uncertainty';
 
 /**
  * Agreement and preference statistics for LLM judges (issue 15): rank correlations between judge
@@ -102,25 +103,11 @@ export function bootstrapInterval(
   }
   if (values.length < resamples / 2) return null;
   values.sort((a, b) => a - b);
-  const q = (p: number) => {
-    // Linear interpolation between order statistics (numpy's default percentile).
-    const pos = p * (values.length - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.ceil(pos);
-    return values[lo] + (values[hi] - values[lo]) * (pos - lo);
-  };
-  return { low: q((1 - level) / 2), high: q(1 - (1 - level) / 2) };
+  return { low: percentile(values, (1 - level) / 2), high: percentile(values, 1 - (1 - level) / 2) };
 }
 
-/** The Wilson score interval of a binomial proportion k/n (z = 1.96 for 95 %); null for n = 0. */
-export function wilsonInterval(k: number, n: number, z = 1.959963984540054): Interval | null {
-  if (n === 0) return null;
-  const p = k / n;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
-}
+/** One Wilson interval for the whole project (win rates here, interactive success rates too). */
+export { wilsonInterval } from './uncertainty';
 
 /**
  * Bradley–Terry strengths from pairwise outcomes, fitted with Hunter's (2004) MM iteration;

@@ -164,3 +164,13 @@ export function pairedComparison(a: ReadonlyArray<ArrayLike<number>>, b: Readonl
   });
   return results;
 }
+
+/** The Wilson score interval of a binomial proportion k/n (z = 1.96 for 95 %); null for n = 0. */
+export function wilsonInterval(k: number, n: number, z = Z95): { low: number; high: number } | null {
+  if (n === 0) return null;
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
