@@ -1,3 +1,4 @@
+import type { DialogueImportCounts } from './dialogue-staging';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,16 +11,7 @@ import { ErrorCollector, ImportedFile, importedFile, ImportOptions, ImportTransa
 import { parseJsonLine, readLines } from './lines';
 import { Progress } from './progress';
 
-export interface CanonicalImportSummary {
-  importRunId: number;
-  files: ImportedFile[];
-  /** Dialogues read (bad records not counted). */
-  read: number;
-  inserted: number;
-  alreadyPresent: number;
-  skipped: number;
-  turns: number;
-  mentions: number;
+export interface CanonicalImportSummary extends DialogueImportCounts {
   /** Mentions and targets whose item is not in the catalogue (kept by their raw id). */
   unresolvedItems: number;
   runsRead: number;
