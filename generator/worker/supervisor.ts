@@ -1,6 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { DataSource } from 'typeorm';
-import type { ModelRole } from '../../src/config/generation';
+import { MODEL_ROLES, type ModelRole } from '../../src/config/generation';
 import { queueName, transactionDb } from '../queue/boss';
 import { notifyRun, recordAttempt, settleRun } from './store';
 
@@ -67,13 +67,15 @@ async function reconcile(dataSource: DataSource, boss: PgBoss, options: { worker
             q.state::text AS state, q.output
        FROM generation_jobs j
        JOIN generation_runs r ON r.id = j.run_id
-       LEFT JOIN pgboss.job q ON q.id = j.queue_job_id AND q.name = 'generation-' || lower(r.role)
+       LEFT JOIN unnest($2::text[], $3::text[]) AS qn(role, name) ON qn.role = r.role
+       LEFT JOIN pgboss.job q ON q.id = j.queue_job_id AND q.name = qn.name
       WHERE j.status IN ('QUEUED', 'RUNNING')
         AND j.updated_at < now() - make_interval(secs => $1)
         AND (q.id IS NULL OR q.state IN ('completed', 'cancelled', 'failed'))
       ORDER BY j.id
       LIMIT 5000`,
-    [options.graceSeconds ?? 2],
+    // The queue names come from queueName(), the one place that spells them.
+    [options.graceSeconds ?? 2, [...MODEL_ROLES], MODEL_ROLES.map(queueName)],
   );
   const touched = new Set<number>();
   for (const o of orphans) {
