@@ -1,6 +1,12 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { RunStatusValue } from '../generation/generation.entity';
-import type { ExportFile } from '../../export/types';
+import type { RunStatusValue } from './generation.entity';
+
+/** A file of the export as the `files` column stores it (the shape of src/export/types.ts ExportFile; entities import nothing above the database floor). */
+export interface ExportFileRecord {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
 
 /**
  * One startExport call: what was asked (format, options, filter), where its files are, and how
@@ -34,7 +40,7 @@ export class ExportEntity {
   progress: number;
 
   @Column('jsonb', { default: () => "'[]'" })
-  files: ExportFile[];
+  files: ExportFileRecord[];
 
   /** The writer's report (counts, warnings, format details). */
   @Column('jsonb', { nullable: true })
@@ -60,7 +66,7 @@ export class ExportEntity {
   @Column('timestamptz', { name: 'heartbeat_at', nullable: true })
   heartbeatAt: Date | null;
 
-  /** Advisory-lock key of the API process running it (src/server/instance-lock.ts); int8 comes back as text. */
+  /** Advisory-lock key of the API process running it (src/jobs/instance-lock.ts); int8 comes back as text. */
   @Column('bigint', { name: 'owner_lock', nullable: true })
   ownerLock: string | null;
 

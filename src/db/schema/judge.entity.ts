@@ -1,6 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { DialogueEntity } from '../dialogue/dialogue.entity';
-import { GenerationJobEntity, GenerationRunEntity } from '../generation/generation.entity';
+import { DialogueEntity } from './dialogue.entity';
+import { GenerationJobEntity, GenerationRunEntity } from './generation.entity';
 
 /**
  * A stored version of a judging rubric (criteria, scale, scope, instructions). Like prompts

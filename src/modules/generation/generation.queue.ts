@@ -1,20 +1,20 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { QueueAccess } from '../../../generator/enqueue';
-import { startBoss } from '../../../generator/queue/boss';
+import type { QueueAccess } from '../../../generator';
+import { startBoss } from '../../../generator';
 import type { Config } from '../../config/config';
-import { RUN_CHANNEL } from '../../../generator/worker/store';
-import { NotifyEvents } from '../../server/notify-events';
+import { RUN_CHANNEL } from '../../../generator';
+import { NotifyEvents } from '../../jobs/notify-events';
 
 /** What the API process needs for generation: a queue client (started on first use) and run events. */
-export interface GenerationAccess {
+export interface GenerationQueue {
   queue: QueueAccess;
   events: NotifyEvents;
   close(): Promise<void>;
 }
 
-export function createGenerationAccess(options: { dataSource: DataSource; config: Readonly<Config>; logger: Logger }): GenerationAccess {
+export function createGenerationQueue(options: { dataSource: DataSource; config: Readonly<Config>; logger: Logger }): GenerationQueue {
   const { dataSource, config, logger } = options;
   const url = (dataSource.options as { url?: string }).url!;
   // Started on the first mutation, so a read-only server never touches the queue schema.

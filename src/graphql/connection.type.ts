@@ -1,5 +1,5 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
-import { ConnectionValue } from './keyset';
+import { ConnectionValue } from '../pagination/keyset';
 
 @ObjectType({ simpleResolvers: true })
 export class PageInfo {

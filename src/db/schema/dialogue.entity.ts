@@ -1,15 +1,18 @@
-import { ItemEntity } from '../item/item.entity';
-import { StereotypeEntity } from '../stereotype/stereotype.entity';
-import { UserEntity } from '../user/user.entity';
-import type { GenerationJobEntity, GenerationRunEntity } from '../generation/generation.entity';
+import { ItemEntity } from './item.entity';
+import { StereotypeEntity } from './stereotype.entity';
+import { UserEntity } from './user.entity';
+import type { GenerationJobEntity, GenerationRunEntity } from './generation.entity';
 import { JoinColumn, ManyToOne, Relation, Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const SPLITS = ['train', 'valid', 'test'] as const;
-export type SplitValue = (typeof SPLITS)[number];
-export const SOURCES = ['IMPORTED', 'TEACHER', 'STUDENT', 'SIMULATED'] as const;
-export type SourceValue = (typeof SOURCES)[number];
-export const STATUSES = ['ACCEPTED', 'REJECTED', 'SUPERSEDED'] as const;
-export type StatusValue = (typeof STATUSES)[number];
+import { DIALOGUE_SOURCES, DIALOGUE_STATUSES, SPLIT_NAMES, type DialogueSourceValue, type DialogueStatusValue, type SplitValue } from '../../dialogues/vocabulary';
+
+/** The column values, as the vocabulary defines them (src/dialogues/vocabulary.ts). */
+export const SPLITS = SPLIT_NAMES;
+export type { SplitValue };
+export const SOURCES = DIALOGUE_SOURCES;
+export type SourceValue = DialogueSourceValue;
+export const STATUSES = DIALOGUE_STATUSES;
+export type StatusValue = DialogueStatusValue;
 
 /** One validation finding (docs/pipeline.md §8.4); warnings are kept on accepted dialogues too. */
 export interface ValidationIssueRecord {

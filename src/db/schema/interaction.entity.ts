@@ -1,7 +1,7 @@
-import { ItemEntity } from '../item/item.entity';
-import { UserEntity } from '../user/user.entity';
+import { ItemEntity } from './item.entity';
+import { UserEntity } from './user.entity';
 import { JoinColumn, ManyToOne, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintAsNumber } from '../../db/transformers';
+import { bigintAsNumber } from '../transformers';
 
 @Entity('interactions')
 @Index('interactions_user_time_idx', ['userId', 'timestampMs', 'id'])

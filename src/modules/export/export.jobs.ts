@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config/config';
 import { writeExport, type ExportFormatName } from '../../export/formats';
-import { createBackgroundJobs, type BackgroundJobs } from '../../server/background-jobs';
+import { createBackgroundJobs, type BackgroundJobs } from '../../jobs/background-jobs';
 
 export const EXPORT_CHANNEL = 'recdial_export';
 
 /** What the API process needs for exports: a runner for the jobs it accepts, and their events. */
-export interface ExportAccess extends Pick<BackgroundJobs, 'events' | 'idle' | 'close'> {
+export interface ExportJobs extends Pick<BackgroundJobs, 'events' | 'idle' | 'close'> {
   exportsDir: string;
   /** Runs a QUEUED export in this process, in the background (its outcome lands in its row). */
   start(id: number): void;
@@ -39,7 +39,7 @@ async function removeAbandonedPartials(dataSource: DataSource, exportsDir: strin
   }
 }
 
-export function createExportAccess(options: { dataSource: DataSource; config: Readonly<Config>; logger: Logger }): ExportAccess {
+export function createExportJobs(options: { dataSource: DataSource; config: Readonly<Config>; logger: Logger }): ExportJobs {
   const { dataSource, config, logger } = options;
   const jobs = createBackgroundJobs({
     dataSource,

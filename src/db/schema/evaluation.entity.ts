@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { RunStatusValue } from '../generation/generation.entity';
+import type { RunStatusValue } from './generation.entity';
 
 /**
  * One evaluateRecommendations or evaluateGeneration call: the options as resolved, and the
@@ -53,7 +53,7 @@ export class EvaluationEntity {
   @Column('timestamptz', { name: 'heartbeat_at', nullable: true })
   heartbeatAt: Date | null;
 
-  /** Advisory-lock key of the API process running it (src/server/instance-lock.ts); int8 comes back as text. */
+  /** Advisory-lock key of the API process running it (src/jobs/instance-lock.ts); int8 comes back as text. */
   @Column('bigint', { name: 'owner_lock', nullable: true })
   ownerLock: string | null;
 

@@ -1,13 +1,20 @@
 import type { EntityManager } from 'typeorm';
-import { badInput } from '../../server/errors';
-import type { JudgementFilter } from './judgement-filter';
-import { activeRubric } from './rubric.service';
+import { badInput } from '../errors';
+import { activeRubric } from './rubrics';
+
+/** A selection by judgement (the API's JudgementFilter input has this shape). */
+export interface JudgementSelection {
+  rubric: string;
+  criterion: string;
+  below?: number | null;
+  atLeast?: number | null;
+}
 
 /**
- * The SQL condition (on alias `d`) of DialogueFilter.judgement: the criterion's score in the
+ * The SQL condition (on alias `d`) of a selection's `judgement`: the criterion's score in the
  * dialogue's latest judgement on the rubric. Unjudged dialogues compare as NULL and never match.
  */
-export async function judgementCondition(manager: EntityManager, f: JudgementFilter, param: (v: unknown) => string, argument: string): Promise<string> {
+export async function judgementCondition(manager: EntityManager, f: JudgementSelection, param: (v: unknown) => string, argument: string): Promise<string> {
   const rubric = await activeRubric(manager, f.rubric, `${argument}.rubric`);
   const criteria = rubric.definition.criteria.map((c) => c.key);
   if (!criteria.includes(f.criterion)) {

@@ -1,13 +1,12 @@
 import type { RequestHandler } from 'express';
-import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { Config } from '../../config/config';
-import { decodeId } from '../../pagination/global-id';
-import { authenticateCaller, authorizeOperation } from '../../server/auth';
-import { ErrorCode } from '../../server/errors';
-import { sampleJsonLine, streamSamples } from './evaluation-samples.service';
-import { getEvaluation } from './evaluation.service';
+import type { Config } from '../config/config';
+import { decodeId } from '../pagination/global-id';
+import { authenticateCaller, authorizeOperation } from './auth';
+import { ErrorCode, publicErrorOf } from './errors';
+import { sampleJsonLine, streamSamples } from '../modules/evaluation/evaluation-samples.service';
+import { getEvaluation } from '../modules/evaluation/evaluation.service';
 
 /**
  * `GET /evaluations/:id/samples.jsonl[?model=…&mode=…]`: every per-sample row of a stored
@@ -41,10 +40,11 @@ export function samplesDownloadHandler(options: { dataSource: DataSource; logger
         res.destroy(error as Error);
         return;
       }
-      if (error instanceof GraphQLError) {
-        const code = String(error.extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+      const coded = publicErrorOf(error);
+      if (coded) {
+        const code = coded.code;
         const status = code === ErrorCode.BAD_USER_INPUT ? 400 : code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : 500;
-        res.status(status).json({ errors: [{ message: error.message, extensions: { code } }] });
+        res.status(status).json({ errors: [{ message: coded.message, extensions: { code } }] });
         return;
       }
       logger.error({ err: error }, 'samples download failed');

@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, Relation } from 'typeorm';
-import type { GenerationRunEntity } from '../generation/generation.entity';
-import { StereotypeEntity } from '../stereotype/stereotype.entity';
-import { UserEntity } from '../user/user.entity';
+import type { GenerationRunEntity } from './generation.entity';
+import { StereotypeEntity } from './stereotype.entity';
+import { UserEntity } from './user.entity';
 
 /**
  * A named, reproducible set of users (docs/pipeline.md §6.1): the teacher sample a run drew, kept so

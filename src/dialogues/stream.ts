@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { dialogueConditions } from '../modules/dialogue/dialogue.service';
-import type { DialogueFilter, DialogueSource, DialogueStatus, SplitName } from '../modules/dialogue/dialogue.type';
+import { dialogueConditions, type DialogueSelection } from './selection';
+import { type DialogueSource, type DialogueStatus, type SplitName, type TurnRoleValue } from './vocabulary';
 
 export interface StreamedMention {
   itemId: number | null;
@@ -15,7 +15,7 @@ export interface StreamedMention {
 
 export interface StreamedTurn {
   index: number;
-  role: 'USER' | 'ASSISTANT';
+  role: TurnRoleValue;
   text: string;
   rawText: string | null;
   mentions: StreamedMention[];
@@ -56,7 +56,7 @@ export interface StreamedDialogue {
 }
 
 export interface DialogueStreamOptions {
-  filter?: DialogueFilter | null;
+  filter?: DialogueSelection | null;
   /** Dialogues read per round trip; memory holds one batch at a time. */
   batchSize?: number;
   /** Skip provenance (it holds whole prompts and responses) when the consumer does not need it. */
@@ -83,7 +83,7 @@ const ORDER_KEYS: Record<DialogueStreamOrder, Array<{ expr: string; type: string
 };
 
 /** How many dialogues a filter selects (for progress). */
-export async function countDialogues(manager: EntityManager, filter?: DialogueFilter | null): Promise<number> {
+export async function countDialogues(manager: EntityManager, filter?: DialogueSelection | null): Promise<number> {
   const params: unknown[] = [];
   const where = await dialogueConditions(manager, filter, params);
   const [row] = await manager.query(`SELECT count(*)::int AS n FROM dialogues d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, params);

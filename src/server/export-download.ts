@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
-import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ZipFile } from 'yazl';
-import { exportArchiveEntries, exportArchiveName } from '../../export/formats';
-import { decodeId } from '../../pagination/global-id';
-import { authenticate, requireOperator } from '../../server/auth';
-import { ErrorCode } from '../../server/errors';
-import type { Config } from '../../config/config';
-import { getExportRow } from './export.service';
-import { checkSignature, downloadSecret } from './signed-url';
+import { exportArchiveEntries, exportArchiveName } from '../export/formats';
+import { decodeId } from '../pagination/global-id';
+import { authenticate, requireOperator } from './auth';
+import { ErrorCode, publicErrorOf } from './errors';
+import type { Config } from '../config/config';
+import { getExportRow } from '../modules/export/export.service';
+import { checkSignature, downloadSecret } from '../modules/export/signed-url';
 
 /** Every entry gets this mtime, so the same export always downloads as the same bytes. */
 const ENTRY_MTIME = new Date('2000-01-01T00:00:00Z');
@@ -33,10 +32,10 @@ function sendError(res: Response, status: number, code: string, message: string)
 
 function asHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
-  if (error instanceof GraphQLError) {
-    const code = String(error.extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
-    const status = (error.extensions.http as { status?: number } | undefined)?.status ?? (code === ErrorCode.BAD_USER_INPUT ? 400 : 500);
-    return new HttpError(status, code, error.message);
+  const coded = publicErrorOf(error);
+  if (coded) {
+    const status = (coded.extensions.http as { status?: number } | undefined)?.status ?? (coded.code === ErrorCode.BAD_USER_INPUT ? 400 : 500);
+    return new HttpError(status, coded.code, coded.message);
   }
   return null;
 }

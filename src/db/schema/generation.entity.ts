@@ -1,11 +1,13 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { DialogueEntity } from '../dialogue/dialogue.entity';
-import { ItemEntity } from '../item/item.entity';
-import { StereotypeEntity } from '../stereotype/stereotype.entity';
-import { UserEntity } from '../user/user.entity';
+import { DialogueEntity } from './dialogue.entity';
+import { ItemEntity } from './item.entity';
+import { StereotypeEntity } from './stereotype.entity';
+import { UserEntity } from './user.entity';
 
-export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
-export type RunStatusValue = (typeof RUN_STATUSES)[number];
+import { RUN_STATUSES, type RunStatusValue, type GenerationStrategy } from '../../dialogues/vocabulary';
+
+/** The run statuses of the vocabulary (src/dialogues/vocabulary.ts). */
+export { RUN_STATUSES, type RunStatusValue };
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 export type JobStatusValue = (typeof JOB_STATUSES)[number];
 
@@ -34,7 +36,7 @@ export class GenerationRunEntity {
 
   /** JUDGE and COMPARE runs record their kind here too. */
   @Column('text')
-  strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE' | 'JUDGE' | 'COMPARE';
+  strategy: `${GenerationStrategy}`;
 
   /** The model name requested (vLLM's served name; for the student, the LoRA adapter). */
   @Column('text')

@@ -1,7 +1,7 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { ItemEntity } from '../item/item.entity';
-import { PreparationEntity, StrategyValue } from '../preparation/preparation.entity';
-import { StereotypeEntity } from '../stereotype/stereotype.entity';
+import { ItemEntity } from './item.entity';
+import { PreparationEntity, StrategyValue } from './preparation.entity';
+import { StereotypeEntity } from './stereotype.entity';
 import { UserEntity } from './user.entity';
 
 /**

@@ -1,8 +1,10 @@
-import { DialogueEntity } from '../dialogue/dialogue.entity';
-import { ItemEntity } from '../item/item.entity';
+import { DialogueEntity } from './dialogue.entity';
+import { ItemEntity } from './item.entity';
 import { JoinColumn, ManyToOne, Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type RoleValue = 'USER' | 'ASSISTANT';
+import type { TurnRoleValue } from '../../dialogues/vocabulary';
+
+export type RoleValue = TurnRoleValue;
 
 @Entity('turns')
 @Check('turns_role_check', `"role" IN ('USER', 'ASSISTANT')`)

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintAsNumber } from '../../db/transformers';
+import { bigintAsNumber } from '../transformers';
 
 /*
  * Raw Amazon Reviews 2023 tables (docs/formats.md §1), stored as read so that `recdial prepare` can be

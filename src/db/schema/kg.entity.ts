@@ -1,4 +1,4 @@
-import { ItemEntity } from '../item/item.entity';
+import { ItemEntity } from './item.entity';
 import { JoinColumn, ManyToOne, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A typed knowledge-graph entity: `person:<tmdb id>`, `genre:<tmdb id>`, `keyword:<tmdb id>`. */

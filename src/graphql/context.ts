@@ -1,9 +1,9 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { Config } from '../config/config';
 import type { Principal } from '../modules/api-key/api-key.service';
-import type { GenerationAccess } from '../modules/generation/generation.access';
-import type { EvaluationAccess } from '../modules/evaluation/evaluation.access';
-import type { ExportAccess } from '../modules/export/export.access';
+import type { GenerationQueue } from '../modules/generation/generation.queue';
+import type { EvaluationJobs } from '../modules/evaluation/evaluation.jobs';
+import type { ExportJobs } from '../modules/export/export.jobs';
 import type { CorpusCache } from '../modules/statistics/corpus-cache';
 import { createGenerationLoaders } from '../modules/generation/generation.loaders';
 import { createDialogueLoaders } from '../modules/dialogue/dialogue.loaders';
@@ -43,14 +43,14 @@ export interface Context {
    */
   hints: ReadHints;
   config: Readonly<Config>;
-  /** The caller's API key (src/server/auth.ts), or null when none was sent. */
+  /** The caller's API key (src/graphql/auth.ts checks it, src/server/auth.ts finds it), or null when none was sent. */
   principal: Principal | null;
   /** The generation queue and run events of this server process. */
-  generation: GenerationAccess;
+  generation: GenerationQueue;
   /** The export jobs this process runs, and export events. */
-  exports: ExportAccess;
+  exports: ExportJobs;
   /** The evaluations this process computes, and evaluation events. */
-  evaluations: EvaluationAccess;
+  evaluations: EvaluationJobs;
   /** Whole-corpus results (datasetStatistics, diversity) per selection, until the dataset changes. */
   statistics: CorpusCache;
 }
