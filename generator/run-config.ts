@@ -1,8 +1,11 @@
 import type { InteractiveRunConfig } from './interactive/evaluation-sync';
 import type { PromptText } from './prompts/load';
 
-export type Strategy = 'STEREOTYPE' | 'GOAL_TEMPLATE';
-export type UnknownItemPolicy = 'reject' | 'strip' | 'keep';
+import type { UnknownItemPolicyValue, WritingStrategy } from '../src/dialogues/vocabulary';
+
+/** The vocabulary's words as the generator holds them (plain strings): src/dialogues/vocabulary.ts. */
+export type Strategy = WritingStrategy;
+export type UnknownItemPolicy = UnknownItemPolicyValue;
 
 export interface SamplingConfig {
   temperature: number;

@@ -2,7 +2,7 @@
  * Types shared by prompt rendering, output processing and the worker. Everything in
  * `generator/` except the queue and the model clients is a pure function of these values.
  */
-import type { StereotypeFeatures } from '../src/modules/stereotype/stereotype.entity';
+import type { StereotypeFeatures } from '../src/db/schema/stereotype.entity';
 
 export type { StereotypeFeatures };
 export type { ChatMessage, ChatRole } from '../src/ingest/chat-template';

@@ -4,7 +4,7 @@
  * recall@k, leaked conversations) get the Wilson score interval, which stays inside [0, 1] and
  * behaves at 0 and 1 and for small n; means (rounds, leak rate) the normal interval.
  */
-import { summarize, wilsonInterval } from '../../src/evaluation/uncertainty';
+import { summarize, wilsonInterval } from '../../src/stats/intervals';
 import type { ConversationOutcome } from './conversation';
 
 export interface Estimate {

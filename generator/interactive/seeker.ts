@@ -7,6 +7,7 @@
 import type { ChatMessage, StereotypeFeatures } from '../types';
 import { PERSONAS, type StereotypeKey } from '../prompts/system-prompts';
 import { redactTitle } from './leak';
+import type { TurnRoleValue } from '../../src/dialogues/vocabulary';
 
 /** Bumped when the wording below changes; recorded with every simulated dialogue. */
 export const SEEKER_PROMPT_VERSION = 1;
@@ -83,7 +84,7 @@ export function seekerSystemPrompt(brief: SeekerBrief): string {
 
 /** One utterance of a simulated conversation. */
 export interface Utterance {
-  role: 'USER' | 'ASSISTANT';
+  role: TurnRoleValue;
   text: string;
 }
 

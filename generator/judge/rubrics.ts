@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TurnRoleValue } from '../../src/dialogues/vocabulary';
 
 /**
  * Judging rubrics are data (issue 15): a rubric names its criteria, its integer scale, whether the
@@ -128,7 +129,7 @@ export function rubricProblems(d: RubricDefinition): Array<[string, string]> {
 /** One utterance as the judge sees it. */
 export interface JudgedTurn {
   index: number;
-  role: 'USER' | 'ASSISTANT';
+  role: TurnRoleValue;
   text: string;
 }
 

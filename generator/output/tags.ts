@@ -5,7 +5,9 @@
  */
 import type { CatalogueItem, DialogueMention, ParsedUtterance, ProcessedTurn, ValidationIssue } from '../types';
 
-export type UnknownItemPolicy = 'reject' | 'strip' | 'keep';
+import type { UnknownItemPolicy } from '../run-config';
+
+export type { UnknownItemPolicy };
 
 const TAG = /<id_([^<>\s]+)>/g;
 

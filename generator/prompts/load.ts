@@ -7,6 +7,7 @@ import { renderGoalTemplatePrompt } from '../goal-template/prompt';
 import { TEMPLATE_LIBRARY } from '../goal-template/templates';
 import type { ChatMessage, HistoryEntry, PromptItem, StereotypeFeatures } from '../types';
 import { renderProfilePrompt, stereotypeMessages } from './profile-prompt';
+import type { WritingStrategy } from '../../src/dialogues/vocabulary';
 
 /** The instruction text a run uses for a stereotype or for the goal-template strategy, with its version. */
 export interface PromptText {
@@ -22,7 +23,7 @@ export interface GenerationOptions {
 
 /** Exactly what a model receives for one dialogue, plus what post-processing needs to check it. */
 export interface BuiltPrompt {
-  strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE';
+  strategy: WritingStrategy;
   stereotypeId: number | null;
   stereotypeKey: string | null;
   messages: ChatMessage[];

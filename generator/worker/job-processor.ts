@@ -9,13 +9,14 @@ import type { RunConfig } from '../run-config';
 import type { ProcessedDialogue } from '../types';
 import { Budget, errorRecord, JobExit, transition, workerError } from './job-state';
 import type { AttemptRecord, DialogueToStore, JobRow } from './store';
+import type { WritingStrategy } from '../../src/dialogues/vocabulary';
 
 export interface RunRow {
   id: number;
   /** GENERATE and REGENERATE write one dialogue from one prompt; INTERACTIVE talks to a system under test (issue 15 §5); JUDGE and COMPARE are the judge role's. */
   kind?: string;
   role: ModelRole;
-  strategy: 'STEREOTYPE' | 'GOAL_TEMPLATE';
+  strategy: WritingStrategy;
   model: string;
   endpoint: string;
   servedModels: string[];

@@ -1,10 +1,9 @@
 import { InvalidArgumentError } from 'commander';
-import { GraphQLError } from 'graphql';
 import { loadConfig } from '../config/config';
 import { OpenDatabase, openDatabase } from '../db/database';
 import { configureSearch } from '../modules/dialogue/dialogue.search';
 import { fromGlobalId } from '../pagination/global-id';
-import { ErrorCode } from '../server/errors';
+import { DomainError } from '../errors';
 
 /**
  * An error whose message is meant for the person at the terminal: the CLI prints
@@ -67,8 +66,8 @@ export function flagOf(argument: string): string {
 }
 
 /**
- * Runs `fn`; the errors the services raise about the caller's input (GraphQL errors with a
- * public code, and the `also` classes) become CliErrors, printed as one line naming the flag.
+ * Runs `fn`; the errors the services raise about the caller's input (the domain errors of
+ * src/errors.ts, and the `also` classes) become CliErrors, printed as one line naming the flag.
  */
 export async function withCliErrors<T>(
   fn: () => Promise<T>,
@@ -77,8 +76,8 @@ export async function withCliErrors<T>(
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof GraphQLError && error.extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      const argument = typeof error.extensions.argument === 'string' ? error.extensions.argument : '';
+    if (error instanceof DomainError) {
+      const argument = error.argument ?? '';
       throw new CliError(argument ? error.message.replace(argument, (options.flags ?? flagOf)(argument)) : error.message);
     }
     if (options.also?.some((type) => error instanceof type)) throw new CliError((error as Error).message);

@@ -7,6 +7,7 @@ import { DEFAULT_SPLIT_RATIOS, DEFAULT_SPLIT_SEED, ratiosProblem, SplitRatios } 
 import { assignSplits } from '../modules/split/split.service';
 import { CliError, generationRunId, nonNegativeInt, withCliErrors, withDatabase } from './common';
 import { exportTo, filterOf } from './export';
+import { SPLIT_NAMES } from '../dialogues/vocabulary';
 
 function ratios(value: string): SplitRatios {
   const parts = value.split(',').map((p) => Number(p.trim()));
@@ -72,7 +73,7 @@ export function registerDistillationCommands(program: Command, exportCommand: Co
           (opts.run !== undefined ? ` from run ${opts.run}` : '') +
           `${source ? `, source ${source}` : ''}, dataset ${opts.dataset}.`,
       );
-      const names = ['train', 'valid', 'test'] as const;
+      const names = SPLIT_NAMES;
       // Canonical stereotype order, then anything else (dialogues without a stereotype).
       const present = new Set(names.flatMap((n) => Object.keys(summary.counts[n])));
       const strata = [...order.filter((k) => present.has(k)), ...[...present].filter((k) => !order.includes(k))];

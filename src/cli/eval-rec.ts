@@ -4,7 +4,7 @@ import { Z95 } from '../evaluation/uncertainty';
 import type { EntityManager } from 'typeorm';
 import { BASELINES, type BaselineName } from '../evaluation/baselines';
 import { SelfTestError, type EvaluationMode, type ModelFamily } from '../evaluation/recommendation';
-import { countDialogues } from '../export/dialogue-stream';
+import { countDialogues } from '../dialogues/stream';
 import { Progress } from '../ingest/progress';
 import { SplitName, type DialogueFilter } from '../modules/dialogue/dialogue.type';
 import { evaluateGenerationRun, evaluateRecommendationRun, type EvaluationGroupBy, type EvaluationRow, type BeyondAccuracyRow, type EvaluationSampleRow, type RunHooks } from '../modules/evaluation/evaluation.runner';

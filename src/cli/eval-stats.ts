@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config/config';
-import { countDialogues } from '../export/dialogue-stream';
+import { countDialogues } from '../dialogues/stream';
 import { computeDiversity, embedderFor, EmbeddingEndpointError, type DiversityResult } from '../evaluation/diversity';
 import { distinctByDataset, type DistinctComparison } from '../evaluation/distinct';
 import { computeDatasetStatistics, STATISTICS_GROUP_KEYS, type DatasetStatisticsResult, type StatisticsGroupKey, type StatisticsRow } from '../evaluation/statistics';

@@ -9,6 +9,7 @@ import { Progress } from '../ingest/progress';
 import type { DialogueFilter, DialogueSource, DialogueStatus } from '../modules/dialogue/dialogue.type';
 import { fromGlobalId, toGlobalId } from '../pagination/global-id';
 import { CliError, generationRunId, withCliErrors, withDatabase } from './common';
+import { SPLIT_NAMES } from '../dialogues/vocabulary';
 
 export interface SelectionFlags {
   split?: string[];
@@ -23,7 +24,7 @@ export interface SelectionFlags {
 /** `--split train,valid` and `--split train --split valid` both work. */
 function splitList(value: string, previous: string[] = []): string[] {
   const splits = value.split(',').map((s) => s.trim());
-  for (const s of splits) if (!['train', 'valid', 'test'].includes(s)) throw new InvalidArgumentError(`expected train, valid or test, got "${s}"`);
+  for (const s of splits) if (!(SPLIT_NAMES as readonly string[]).includes(s)) throw new InvalidArgumentError(`expected train, valid or test, got "${s}"`);
   return [...previous, ...splits];
 }
 

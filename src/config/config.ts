@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { bool, ConfigError, int } from './env';
 import { GenerationConfig, loadGenerationConfig } from './generation';
+
+export { bool, ConfigError, int } from './env';
 
 /** The one place that reads process.env. Everything else receives a frozen Config. */
 export interface Config {
@@ -65,27 +68,7 @@ export interface SearchLimits {
 
 export const DEFAULT_SEARCH_LIMITS: Readonly<SearchLimits> = Object.freeze({ maxChars: 500, maxTerms: 32 });
 
-export class ConfigError extends Error {}
-
 const ROOT = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
-
-export function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  }
-  return value;
-}
-
-export function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const rootDir = env.RECDIAL_ROOT ? path.resolve(env.RECDIAL_ROOT) : ROOT;

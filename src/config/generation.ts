@@ -1,7 +1,9 @@
-import { ConfigError, int } from './config';
+import { ModelRole as ModelRoles, type ModelRoleValue } from '../dialogues/vocabulary';
+import { ConfigError, int } from './env';
 
-export type ModelRole = 'TEACHER' | 'STUDENT' | SimulatorRole | JudgeRole;
-export const MODEL_ROLES: readonly ModelRole[] = ['TEACHER', 'STUDENT', 'SIMULATOR', 'JUDGE'];
+/** The roles of the vocabulary (src/dialogues/vocabulary.ts), as the configuration holds them. */
+export type ModelRole = ModelRoleValue;
+export const MODEL_ROLES: readonly ModelRole[] = Object.values(ModelRoles);
 /** Interactive evaluation (issue 15 §5): the model that plays the seeker (SIMULATOR_BASE_URL, SIMULATOR_MODEL, …). */
 export type SimulatorRole = 'SIMULATOR';
 // Issue 15: the JUDGE role (JUDGE_BASE_URL, JUDGE_MODEL, JUDGE_API_KEY, JUDGE_TIMEOUT_MS,

@@ -4,8 +4,8 @@
  * ratio; and CRSLab's character count (§3.4). Pure functions of the utterance texts.
  */
 import type { EntityManager } from 'typeorm';
-import { streamDialogues } from '../export/dialogue-stream';
-import type { DialogueFilter } from '../modules/dialogue/dialogue.type';
+import { streamDialogues } from '../dialogues/stream';
+import type { DialogueSelection } from '../dialogues/selection';
 import { PythonRandom } from '../random/python-random';
 import { CharacterDistinct, ngramKeys, splitOnWhitespace, TokenDistinct } from './text-metrics';
 
@@ -122,7 +122,7 @@ export function distinctComparison(texts: readonly string[], options: Normalised
  */
 export async function distinctByDataset(
   manager: EntityManager,
-  filter: DialogueFilter | null,
+  filter: DialogueSelection | null,
   onProgress?: (done: number) => void,
   byDataset = true,
 ): Promise<Array<{ dataset: string; dialogues: number; distinct: DistinctComparison }>> {

@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
 import type { EntityManager } from 'typeorm';
-import { classifyModelError, publicEndpoint } from '../../generator/models/clients';
+import { classifyModelError, publicEndpoint } from '../../generator';
 import type { EmbeddingsConfig } from '../config/config';
-import { streamDialogues } from '../export/dialogue-stream';
-import type { DialogueFilter } from '../modules/dialogue/dialogue.type';
+import { streamDialogues } from '../dialogues/stream';
+import type { DialogueSelection } from '../dialogues/selection';
 import { keyedRandom, type PythonRandom } from '../random/python-random';
 import { lineChartSvg } from './svg-chart';
 
@@ -195,7 +195,7 @@ export interface DiversityResult {
 }
 
 export interface DiversityOptions {
-  filter?: DialogueFilter | null;
+  filter?: DialogueSelection | null;
   maxPerTurn?: number;
   maxTurn?: number;
   seed?: number;

@@ -8,11 +8,12 @@
  * `ranked`), `gold` and `context` (parent_asins; `gold` makes the line self-contained), `role`
  * (`Seeker`/`Recommender`). Parsing is line by line; every problem names the line and the field.
  */
-import { rankByTitles, TitleIndex } from '../../generator/goal-template/fuzzy-title';
+import { rankByTitles, TitleIndex } from '../../generator';
 import { ImportError, RecordError } from '../ingest/errors';
 import { parseJsonLine } from '../ingest/lines';
 import { fromGlobalId } from '../pagination/global-id';
 import { ItemList, rankByScores, type Ranking } from './recommendation';
+import type { TurnRoleValue } from '../dialogues/vocabulary';
 
 export type RankedBy = 'asin' | 'title';
 
@@ -38,7 +39,7 @@ export interface Prediction {
   unmatched: number;
   gold?: string[];
   context?: string[];
-  role?: 'USER' | 'ASSISTANT';
+  role?: TurnRoleValue;
 }
 
 function stringArray(value: unknown, field: string, options: { nonEmpty?: boolean } = {}): string[] {

@@ -4,6 +4,7 @@
  * Pure functions of their inputs; items are addressed by their position in the item list.
  */
 import { MomentSums } from './uncertainty';
+import type { TurnRoleValue } from '../dialogues/vocabulary';
 
 export type EvaluationMode = 'crslab-compat' | 'corrected';
 export type ModelFamily = 'recommender-turns' | 'all-turns';
@@ -26,7 +27,7 @@ export type SkipReason =
 export interface Utterance {
   /** The stored turn index. */
   index: number;
-  role: 'USER' | 'ASSISTANT';
+  role: TurnRoleValue;
   /** Item keys (ASINs, or raw ids of unresolved mentions) in text order. */
   mentions: ReadonlyArray<{ item: string; isRecommendation: boolean }>;
   text?: string;
@@ -37,7 +38,7 @@ export interface MergedTurn {
   t: number;
   /** Stored index of its first utterance: what predictions call `turnIndex`. */
   index: number;
-  role: 'USER' | 'ASSISTANT';
+  role: TurnRoleValue;
   /** The turn's gold items as CRSLab's `items` would list them (duplicates possible after merging). */
   golds: string[];
   /** Every item mentioned in the turn (what later turns see as context). */

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { streamDialogues, type StreamedDialogue } from '../export/dialogue-stream';
-import type { DialogueFilter } from '../modules/dialogue/dialogue.type';
+import { streamDialogues, type StreamedDialogue } from '../dialogues/stream';
+import type { DialogueSelection } from '../dialogues/selection';
 import { getTokenizer, type TokenizerName } from '../text/tokenizers';
 import { CountHistogram, type Distribution } from './distribution';
 import { HashedStringSet } from './hashed-set';
@@ -50,7 +50,7 @@ export interface DatasetStatisticsResult {
 }
 
 export interface StatisticsOptions {
-  filter?: DialogueFilter | null;
+  filter?: DialogueSelection | null;
   groupBy?: readonly StatisticsGroupKey[];
   tokenizer?: StatisticsTokenizer;
   /** Called after every dialogue with the number processed so far. */

@@ -9,17 +9,17 @@
  * `{"generation_run": {…}}`, so that one file carries everything (every other line is a dialogue).
  */
 import type { EntityManager } from 'typeorm';
-import { dialogueConditions } from '../modules/dialogue/dialogue.service';
-import type { DialogueFilter } from '../modules/dialogue/dialogue.type';
+import { dialogueConditions } from '../dialogues/selection';
+import type { DialogueSelection } from '../dialogues/selection';
 import { toGlobalId } from '../pagination/global-id';
-import type { StreamedDialogue } from './dialogue-stream';
+import type { StreamedDialogue } from '../dialogues/stream';
 import { jsonlRecord, writeDialogueLines, type DialogueLinesOptions } from './jsonl';
 import type { ExportWriter } from './types';
 
-export const CANONICAL_FILE = 'canonical.jsonl';
+/** Defined with the reader, which sits below the writers (docs/architecture.md). */
+import { CANONICAL_FILE, CANONICAL_KEY_PREFIX } from '../ingest/canonical';
 
-/** Import keys the canonical importer derives from the line itself are not written: reading the line derives them again. */
-export const CANONICAL_KEY_PREFIX = 'canonical:';
+export { CANONICAL_FILE, CANONICAL_KEY_PREFIX };
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -67,7 +67,7 @@ export function canonicalRunRecord(r: Record<string, any>) {
 }
 
 /** The lines of the runs that the selected dialogues belong to, in id order. */
-async function runLines(manager: EntityManager, filters: DialogueFilter[]): Promise<{ text: string; count: number }> {
+async function runLines(manager: EntityManager, filters: DialogueSelection[]): Promise<{ text: string; count: number }> {
   const ids = new Set<number>();
   for (const filter of filters) {
     const params: unknown[] = [];

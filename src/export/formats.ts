@@ -4,9 +4,10 @@
  * CLI and the API's export jobs both go through here, so a format validates the same everywhere.
  */
 import type { EntityManager } from 'typeorm';
-import { dialogueConditions } from '../modules/dialogue/dialogue.service';
-import { DialogueSource, SplitName, type DialogueFilter } from '../modules/dialogue/dialogue.type';
-import { badInput } from '../server/errors';
+import { dialogueConditions } from '../dialogues/selection';
+import type { DialogueSelection } from '../dialogues/selection';
+import { DialogueSource, SplitName } from '../dialogues/vocabulary';
+import { badInput } from '../errors';
 import { writeCanonicalExport } from './canonical';
 import { crslabArchiveName, crslabDataFolder, parseCrslabOptions, writeCrslabExport, type CrslabOptions } from './crslab';
 import { DEFAULT_HF_OPTIONS, writeHfExport, type HfOptions } from './hf';
@@ -29,7 +30,7 @@ type FormatField = (typeof FORMAT_FIELDS)[number];
 /** What a caller asks for; values are unchecked until `planExport`. */
 export type ExportRequest = {
   format: unknown;
-  filter?: DialogueFilter | null;
+  filter?: DialogueSelection | null;
   /** Splits to export; several only where the format writes one selection per split. */
   split?: unknown[] | null;
   /** Shorthand for `filter.stereotype`. */
@@ -40,7 +41,7 @@ export type ExportRequest = {
 export interface PlannedExport {
   format: ExportFormatName;
   options: Record<string, unknown>;
-  filter: DialogueFilter | null;
+  filter: DialogueSelection | null;
 }
 
 /** One file of a download archive: its path inside the export folder and its name in the zip. */
@@ -184,7 +185,7 @@ export async function planExport(manager: EntityManager, request: ExportRequest,
     }
   }
 
-  const filter: DialogueFilter = { ...(request.filter ?? {}) };
+  const filter: DialogueSelection = { ...(request.filter ?? {}) };
   const splits: SplitName[] = [];
   (request.split ?? []).forEach((value, i) => {
     const split = SPLITS.find((s) => typeof value === 'string' && s === value.toLowerCase());

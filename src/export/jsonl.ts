@@ -12,8 +12,9 @@
  */
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../pagination/global-id';
-import type { DialogueFilter, SplitName } from '../modules/dialogue/dialogue.type';
-import { countDialogues, streamDialogues, type StreamedDialogue, type StreamedTurn } from './dialogue-stream';
+import type { DialogueSelection } from '../dialogues/selection';
+import type { SplitName } from '../dialogues/vocabulary';
+import { countDialogues, streamDialogues, type StreamedDialogue, type StreamedTurn } from '../dialogues/stream';
 import { ExportFileWriter } from './files';
 import type { ExportContext, ExportReport, ExportWriter } from './types';
 
@@ -59,8 +60,8 @@ export function jsonlRecord(d: StreamedDialogue) {
   };
 }
 
-/** The filters to stream, one per requested split (a DialogueFilter names one split at most). */
-function selections(filter: DialogueFilter | null | undefined, splits: SplitName[] | undefined): DialogueFilter[] {
+/** The filters to stream, one per requested split (a DialogueSelection names one split at most). */
+function selections(filter: DialogueSelection | null | undefined, splits: SplitName[] | undefined): DialogueSelection[] {
   const base = filter ?? {};
   if (!splits?.length) return [base];
   return splits.filter((s) => base.split == null || base.split === s).map((split) => ({ ...base, split }));
@@ -76,7 +77,7 @@ export async function writeDialogueLines(
     file: string;
     withProvenance: boolean;
     /** Lines written before the dialogues (the canonical export's generation runs), and how many. */
-    prelude?: (manager: DataSource['manager'], filters: DialogueFilter[]) => Promise<{ text: string; count: number }>;
+    prelude?: (manager: DataSource['manager'], filters: DialogueSelection[]) => Promise<{ text: string; count: number }>;
   },
   toRecord: (d: StreamedDialogue) => object,
 ): Promise<ExportReport> {

@@ -20,7 +20,7 @@
 import type { EntityManager } from 'typeorm';
 import { compareCodePoints } from './crslab/entities';
 import { pythonJson, pythonJsonObject } from './crslab/json';
-import { countDialogues, streamDialogues, type StreamedDialogue } from './dialogue-stream';
+import { countDialogues, streamDialogues, type StreamedDialogue } from '../dialogues/stream';
 import { ExportFileWriter, writeExportFile } from './files';
 import type { ExportContext, ExportFile, ExportReport, ExportWriter } from './types';
 

@@ -7,9 +7,10 @@
  */
 import type { EntityManager } from 'typeorm';
 import { RECOMMENDATION_MARKER, renderChatTemplate, type ChatMessage } from '../ingest/chat-template';
-import { dialogueConditions } from '../modules/dialogue/dialogue.service';
-import { SplitName, type DialogueFilter } from '../modules/dialogue/dialogue.type';
-import { streamDialogues, type StreamedDialogue, type StreamedTurn } from './dialogue-stream';
+import { dialogueConditions } from '../dialogues/selection';
+import type { DialogueSelection } from '../dialogues/selection';
+import { SplitName } from '../dialogues/vocabulary';
+import { streamDialogues, type StreamedDialogue, type StreamedTurn } from '../dialogues/stream';
 import { ExportFileWriter, writeExportFile } from './files';
 import type { ExportContext, ExportFile, ExportReport, ExportWriter } from './types';
 
@@ -96,7 +97,7 @@ async function releaseSystemMessage(manager: EntityManager): Promise<{ message: 
 }
 
 /** Selected dialogues per domain × split (null split included), to name files and report progress. */
-async function selectionCounts(manager: EntityManager, filter: DialogueFilter | null | undefined): Promise<Array<{ domain: string; split: SplitName | null; n: number }>> {
+async function selectionCounts(manager: EntityManager, filter: DialogueSelection | null | undefined): Promise<Array<{ domain: string; split: SplitName | null; n: number }>> {
   const params: unknown[] = [];
   const where = await dialogueConditions(manager, filter, params);
   return manager.query(

@@ -4,8 +4,9 @@
  * generation actually sent and the dialogue re-serialised with its item tags.
  */
 import { renderChatTemplate, type ChatMessage } from '../ingest/chat-template';
-import type { DialogueFilter, DialogueSource } from '../modules/dialogue/dialogue.type';
-import { countDialogues, streamDialogues, type StreamedDialogue, type StreamedTurn } from './dialogue-stream';
+import type { DialogueSelection } from '../dialogues/selection';
+import type { DialogueSource } from '../dialogues/vocabulary';
+import { countDialogues, streamDialogues, type StreamedDialogue, type StreamedTurn } from '../dialogues/stream';
 import { ExportFileWriter } from './files';
 import type { ExportContext, ExportFile, ExportReport, ExportWriter } from './types';
 
@@ -100,7 +101,7 @@ export const writeSftExport: ExportWriter<SftOptions> = async (context: ExportCo
   const format = options.format ?? 'messages';
   if (format !== 'messages' && format !== 'text') throw new Error(`format must be messages or text, got "${String(format)}"`);
   const manager = context.dataSource.manager;
-  const filter: DialogueFilter = { ...(context.filter ?? {}), source: (options.source ?? context.filter?.source ?? 'TEACHER') as DialogueSource };
+  const filter: DialogueSelection = { ...(context.filter ?? {}), source: (options.source ?? context.filter?.source ?? 'TEACHER') as DialogueSource };
   const total = await countDialogues(manager, filter);
   const skipped = new Map<string, number[]>();
   let done = 0;

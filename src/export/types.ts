@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { DialogueFilter } from '../modules/dialogue/dialogue.type';
+import type { DialogueSelection } from '../dialogues/selection';
 
 /** One file an export wrote; `name` is relative to the export's folder ('/'-separated). */
 export interface ExportFile {
@@ -22,8 +22,8 @@ export interface ExportContext {
   dataSource: DataSource;
   /** An existing, empty folder; a writer writes only inside it. */
   outDir: string;
-  /** Which dialogues; omitted → every ACCEPTED dialogue (DialogueFilter's default). */
-  filter?: DialogueFilter | null;
+  /** Which dialogues; omitted → every ACCEPTED dialogue (DialogueSelection's default). */
+  filter?: DialogueSelection | null;
   /** Called now and then with dialogues written so far and the total to write. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;

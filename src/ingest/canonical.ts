@@ -4,9 +4,16 @@
  * problem is a RecordError naming the field, so that the importer reports `file:line: field: problem`.
  */
 import { fromGlobalId } from '../pagination/global-id';
-import { SOURCES, SPLITS, STATUSES, type ValidationIssueRecord } from '../modules/dialogue/dialogue.entity';
-import { RUN_STATUSES } from '../modules/generation/generation.entity';
+import { SOURCES, SPLITS, STATUSES, type ValidationIssueRecord } from '../db/schema/dialogue.entity';
+import { RUN_STATUSES } from '../db/schema/generation.entity';
 import { RecordError } from './errors';
+import type { TurnRoleValue } from '../dialogues/vocabulary';
+
+/** The canonical export's file name (docs/formats.md §9); the writer is src/export/canonical.ts. */
+export const CANONICAL_FILE = 'canonical.jsonl';
+
+/** Import keys the canonical importer derives from the line itself are not written: reading the line derives them again. */
+export const CANONICAL_KEY_PREFIX = 'canonical:';
 
 export interface CanonicalMention {
   asin: string | null;
@@ -19,7 +26,7 @@ export interface CanonicalMention {
 
 export interface CanonicalTurn {
   index: number;
-  role: 'USER' | 'ASSISTANT';
+  role: TurnRoleValue;
   text: string;
   rawText: string | null;
   mentions: CanonicalMention[];

@@ -1,7 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { copyRows, CopyValue } from '../db/copy';
-import type { ValidationIssueRecord } from '../modules/dialogue/dialogue.entity';
+import type { ValidationIssueRecord } from '../db/schema/dialogue.entity';
 import { ImportedFile, ImportTransaction } from './import-run';
+import type { SplitValue, TurnRoleValue } from '../dialogues/vocabulary';
 
 /*
  * Every dialogue importer parses its format into these records and hands them to a DialogueStager,
@@ -26,7 +27,7 @@ export interface StagedMention {
 export interface StagedTurn {
   /** 0-based position in the dialogue. */
   index: number;
-  role: 'USER' | 'ASSISTANT';
+  role: TurnRoleValue;
   text: string;
   /** The utterance as the source wrote it, when it differs from `text`. */
   rawText: string | null;
@@ -38,7 +39,7 @@ export interface StagedDialogue {
   key: string;
   dataset: string;
   domain: string;
-  split: 'train' | 'valid' | 'test' | null;
+  split: SplitValue | null;
   /** stereotypes.key, or null for datasets without stereotypes. */
   stereotypeKey: string | null;
   strategy: string;

@@ -7,8 +7,9 @@ import path from 'node:path';
 import { ChatTemplateError, RECOMMENDATION_MARKER, parseChatTemplate } from './chat-template';
 import { RecordError, InputFileError } from './errors';
 import { cleanTitle, escapeRegExp, findTitleMentions, isWordBounded } from './titles';
+import type { SplitValue, TurnRoleValue } from '../dialogues/vocabulary';
 
-export type Split = 'train' | 'valid' | 'test';
+export type Split = SplitValue;
 
 /** The split named in a release file's base name: `…_train.jsonl`, `…_valid.jsonl.gz`, `…_test.jsonl`. */
 export function splitFromFileName(file: string): Split {
@@ -40,7 +41,7 @@ export interface ReleaseMention {
 export interface ReleaseTurn {
   /** 0-based position after the system message. */
   index: number;
-  role: 'USER' | 'ASSISTANT';
+  role: TurnRoleValue;
   /** Stored text: resolved markers and the space after them removed. */
   text: string;
   /** The message content as released, when it differs from `text`. */

@@ -7,6 +7,7 @@ import type { StagedDialogue, StagedMention, StagedTurn } from './dialogue-stagi
 import { RecordError } from './errors';
 import { DialogueWarning, markFirstMentions, PEER_TITLE_MATCHING, warning } from './minted-items';
 import { findTitleMentions, titleCandidates } from './titles';
+import type { TurnRoleValue } from '../dialogues/vocabulary';
 
 export interface LlmRedialConversation {
   /** The k of the record's `conversation_k` key. */
@@ -119,7 +120,7 @@ export interface ConversationText {
   line: number;
   /** `42` names the conversation by id; `Conversation_<n>:` by position, `position` being the 0-based count of such headers before it. */
   header: { id: number } | { position: number; label: string };
-  turns: Array<{ role: 'USER' | 'ASSISTANT'; text: string }>;
+  turns: Array<{ role: TurnRoleValue; text: string }>;
 }
 
 const ID_HEADER = /^\d+$/;

@@ -9,8 +9,9 @@ import path from 'node:path';
 import type { StagedDialogue, StagedItem, StagedTurn } from './dialogue-staging';
 import { InputFileError } from './errors';
 import { cleanTitle, titleCandidates, type TitleMatchOptions } from './titles';
+import type { SplitValue } from '../dialogues/vocabulary';
 
-export type Split = 'train' | 'valid' | 'test';
+export type Split = SplitValue;
 
 export type DialogueWarning = StagedDialogue['warnings'][number];
 

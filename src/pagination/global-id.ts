@@ -1,4 +1,4 @@
-import { badInput } from '../server/errors';
+import { badInput } from '../errors';
 
 /** Relay global ids: base64url of `Type:id`, opaque to clients. */
 export function toGlobalId(type: string, id: number | string): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { readQuery } from '../db/read-query';
-import { badInput } from '../server/errors';
+import { badInput } from '../errors';
 
 /** One column of a keyset order; `cast` turns the cursor's text value back into the column's type. */
 export interface OrderColumn {

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { copyRows, CopyValue } from '../db/copy';
 import { ImportTransaction, inImportTransaction } from '../ingest/import-run';
 import { cleanTitle } from '../ingest/titles';
-import type { StrategyValue } from '../modules/preparation/preparation.entity';
+import type { StrategyValue } from '../db/schema/preparation.entity';
 import { PythonRandom } from '../random/python-random';
 import { reviewWordCount } from './review-words';
 

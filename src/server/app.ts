@@ -1,4 +1,3 @@
-import { samplesDownloadHandler } from '../modules/evaluation/samples-download';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -11,15 +10,17 @@ import { GraphQLFormattedError } from 'graphql';
 import pino, { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { Config } from '../config/config';
-import { createGenerationAccess } from '../modules/generation/generation.access';
-import { createEvaluationAccess } from '../modules/evaluation/evaluation.access';
-import { createExportAccess } from '../modules/export/export.access';
-import { exportDownloadHandler } from '../modules/export/download';
+import { createGenerationQueue } from '../modules/generation/generation.queue';
+import { createEvaluationJobs } from '../modules/evaluation/evaluation.jobs';
+import { createExportJobs } from '../modules/export/export.jobs';
+import { exportDownloadHandler } from './export-download';
+import { samplesDownloadHandler } from './samples-download';
 import { CorpusCache } from '../modules/statistics/corpus-cache';
 import { seedApiKeys } from '../modules/api-key/api-key.service';
 import { configureSearch } from '../modules/dialogue/dialogue.search';
 import { authenticateCaller, authPlugin } from './auth';
-import { Context, createContext, ServerServices } from './context';
+import { Context, createContext, ServerServices } from '../graphql/context';
+import { DomainError } from '../errors';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { EXPLORER_STATIC_PATH, explorerHtml, explorerStatic, wantsExplorer } from './explorer';
 import { graphqlBodyParser, installJsonErrorHandling } from './http-errors';
@@ -30,9 +31,17 @@ import { getSchema } from './schema';
 import { attachGraphQLWs } from './subscriptions';
 import { viewerRouter } from './viewer';
 
-/** Masks everything that is not one of the API's stable errors; statement timeouts get their own code. */
+/**
+ * The one place errors become the API's error objects (Apollo over HTTP, graphql-ws and the fast
+ * lane all call it): a domain error (src/errors.ts) shows its message and extensions; other coded
+ * errors pass when their code is public; everything else is masked; statement timeouts get their
+ * own code.
+ */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error) as { code?: string } | undefined;
+  if (original instanceof DomainError) {
+    return { ...formatted, message: original.message, extensions: { ...original.extensions } };
+  }
   if (original && original.code === '57014') {
     return { message: 'the query took longer than the statement timeout allows; narrow the filter or ask for a smaller page', path: formatted.path, extensions: { code: ErrorCode.TIMEOUT } };
   }
@@ -66,9 +75,9 @@ export async function createApp(options: { dataSource: DataSource; config: Reado
   let front: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
   const httpServer = http.createServer((req, res) => (front ? front(req, res) : app(req, res)));
   const services: ServerServices = {
-    generation: createGenerationAccess({ dataSource, config, logger }),
-    exports: createExportAccess({ dataSource, config, logger }),
-    evaluations: createEvaluationAccess({ dataSource, logger }),
+    generation: createGenerationQueue({ dataSource, config, logger }),
+    exports: createExportJobs({ dataSource, config, logger }),
+    evaluations: createEvaluationJobs({ dataSource, logger }),
     statistics: new CorpusCache({ url: (dataSource.options as { url: string }).url, logger, onLookup: (hit) => metrics.corpusCache.inc({ result: hit ? 'hit' : 'miss' }) }),
   };
   const graphqlWs = attachGraphQLWs({ httpServer, schema, dataSource, config, logger, formatError, services });

@@ -1,10 +1,11 @@
 import { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, OperationTypeNode } from 'graphql';
 import { EntityManager } from 'typeorm';
 import type { Config } from '../config/config';
 import { Principal, verifyApiKey } from '../modules/api-key/api-key.service';
-import type { Context } from './context';
-import { ErrorCode } from './errors';
+import type { Context } from '../graphql/context';
+import { authorizeOperation, unauthenticated } from '../graphql/auth';
+
+export { authorizeOperation, forbidden, requireOperator, unauthenticated } from '../graphql/auth';
 
 export type { Principal } from '../modules/api-key/api-key.service';
 
@@ -16,14 +17,6 @@ export type { Principal } from '../modules/api-key/api-key.service';
  * Enforced per operation type (Apollo plugin for HTTP, `onSubscribe` for graphql-ws), so every
  * Mutation field is covered without its resolver having to remember.
  */
-
-export function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
-}
-
-export function forbidden(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
-}
 
 /** The token of an `Authorization: Bearer <key>` value; null when absent; UNAUTHENTICATED when malformed. */
 export function parseBearer(value: unknown): string | null {
@@ -57,25 +50,6 @@ export async function authenticate(manager: EntityManager, authorization: unknow
 export async function authenticateCaller(manager: EntityManager, authorization: unknown, config: Pick<Config, 'requireKeyForQueries'>): Promise<Principal | null> {
   const principal = await authenticate(manager, authorization);
   if (!principal && config.requireKeyForQueries) throw unauthenticated('this server needs an API key for every operation: send "Authorization: Bearer <key>"');
-  return principal;
-}
-
-/** Throws unless `principal` may run an operation of this type. */
-export function authorizeOperation(principal: Principal | null, operation: OperationTypeNode | 'query' | 'mutation' | 'subscription', config: Pick<Config, 'requireKeyForQueries'>): void {
-  if (operation === 'mutation') {
-    requireOperator({ principal });
-    return;
-  }
-  if (config.requireKeyForQueries && !principal) {
-    throw unauthenticated(`${operation === 'subscription' ? 'subscriptions' : 'queries'} need an API key on this server: send "Authorization: Bearer <key>"`);
-  }
-}
-
-/** For code paths outside GraphQL too (downloads): the operator principal, or UNAUTHENTICATED / FORBIDDEN. */
-export function requireOperator(ctx: { principal: Principal | null }): Principal {
-  const { principal } = ctx;
-  if (!principal) throw unauthenticated('mutations need an operator API key: send "Authorization: Bearer <key>"');
-  if (principal.role !== 'operator') throw forbidden(`the API key "${principal.name}" has the ${principal.role} role; this needs an operator key`);
   return principal;
 }
 

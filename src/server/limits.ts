@@ -2,6 +2,7 @@ import { DocumentNode, FragmentDefinitionNode, getVariableValues, GraphQLError, 
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { nulArgumentError } from './argument-guards';
 import { ErrorCode, queryTooComplex } from './errors';
+import { CORPUS_FIELD_COST } from '../graphql/costs';
 
 /** Depth of the deepest field path, following fragments (introspection fields included). */
 export function operationDepth(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): number {
@@ -65,13 +66,8 @@ export function isIntrospectionOnly(operation: OperationDefinitionNode, fragment
   return pure(operation.selectionSet, new Set());
 }
 
-/**
- * The cost of one field that scans the whole selection (datasetStatistics, diversity, the
- * evaluation and export mutations): seconds of CPU and database time, not one row. Set on those
- * fields as their type-graphql `complexity`; at the default limit of 50,000 one fits in a
- * request with room to spare, ten aliases of it do not.
- */
-export const CORPUS_FIELD_COST = 10_000;
+/** Declared with the resolvers that set it (src/graphql/costs.ts); the limits count it. */
+export { CORPUS_FIELD_COST };
 
 export interface Limits {
   maxDepth: number;

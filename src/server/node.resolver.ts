@@ -1,13 +1,13 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { fromGlobalId } from '../pagination/global-id';
-import { Node } from '../pagination/node.type';
+import { Node } from '../graphql/node.type';
 import { getEvaluation } from '../modules/evaluation/evaluation.service';
 import { toEvaluation } from '../modules/evaluation/evaluation.type';
 import { getExport } from '../modules/export/export.service';
 import { getRun } from '../modules/generation/generation.service';
 import { sampleById } from '../modules/sample/sample.service';
-import { Context } from './context';
-import { badInput } from './errors';
+import { Context } from '../graphql/context';
+import { badInput } from '../errors';
 
 @Resolver()
 export class NodeResolver {

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import { Config } from '../config/config';
 import { authenticateCaller, authorizationFromConnectionParams, authorizeOperation, Principal } from './auth';
-import { createContext, ServerServices } from './context';
+import { createContext, ServerServices } from '../graphql/context';
 import { ErrorCode } from './errors';
 import { assertWithinLimits } from './limits';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config/config';
-import { countDialogues, streamDialogues } from '../../src/export/dialogue-stream';
+import { countDialogues, streamDialogues } from '../../src/dialogues/stream';
 import { planExport } from '../../src/export/formats';
 import { renderChatTemplate } from '../../src/ingest/chat-template';
 import { importDistillRecDial } from '../../src/ingest/distillrecdial.load';

@@ -6,7 +6,7 @@ import { registerEvalRecCommands } from '../../src/cli/eval-rec';
 import { mergeTurns, turnQualifies, turnSamples } from '../../src/evaluation/recommendation';
 import { Z95 } from '../../src/evaluation/uncertainty';
 import { cleanFuzzyTitle, TitleIndex } from '../../generator/goal-template/fuzzy-title';
-import { streamDialogues } from '../../src/export/dialogue-stream';
+import { streamDialogues } from '../../src/dialogues/stream';
 import { toGlobalId } from '../../src/pagination/global-id';
 import { openGraphQLSocket, startTestApi, TestApi } from '../support/api';
 import { runCli } from '../support/cli';

@@ -1,5 +1,5 @@
 import { ItemList, mergeTurns, turnQualifies } from '../../src/evaluation/recommendation';
-import { streamDialogues } from '../../src/export/dialogue-stream';
+import { streamDialogues } from '../../src/dialogues/stream';
 import { toGlobalId } from '../../src/pagination/global-id';
 import { openGraphQLSocket, startTestApi, TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';

@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { parse as parseYaml } from 'yaml';
 import { registerExportCommands } from '../../src/cli/export';
 import { loadConfig } from '../../src/config/config';
-import { streamDialogues } from '../../src/export/dialogue-stream';
+import { streamDialogues } from '../../src/dialogues/stream';
 import { HF_COLUMNS } from '../../src/export/hf';
 import { jsonlTurn } from '../../src/export/jsonl';
 import { toGlobalId } from '../../src/pagination/global-id';

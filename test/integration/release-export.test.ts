@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { registerExportCommands } from '../../src/cli/export';
 import { CliError } from '../../src/cli/common';
-import { streamDialogues } from '../../src/export/dialogue-stream';
+import { streamDialogues } from '../../src/dialogues/stream';
 import { planExport, writeExport } from '../../src/export/formats';
 import { SplitName } from '../../src/modules/dialogue/dialogue.type';
 import { pyJsonString, releaseTurnText } from '../../src/export/release';

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { formatError } from '../../src/server/app';
-import { badInput } from '../../src/server/errors';
+import { badInput } from '../../src/errors';
 
 test('internal errors are masked; the API\'s own errors keep their message and code', () => {
   const internal = formatError({ message: 'relation "secret_table" does not exist', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new Error('boom'));

@@ -1,5 +1,5 @@
 import { resolveTags } from '../../generator/output/tags';
-import type { StreamedDialogue, StreamedMention, StreamedTurn } from '../../src/export/dialogue-stream';
+import type { StreamedDialogue, StreamedMention, StreamedTurn } from '../../src/dialogues/stream';
 import { canonicalDialogue, normalisedResponse, sftLine, sftRecord, turnWithTags } from '../../src/export/sft';
 
 const catalogue = new Map([

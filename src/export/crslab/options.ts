@@ -1,4 +1,4 @@
-import { badInput } from '../../server/errors';
+import { badInput } from '../../errors';
 
 export const CRSLAB_FLAVORS = ['upstream', 'distillrecdial'] as const;
 export const CRSLAB_TOKENIZATIONS = ['gpt2', 'bert', 'word'] as const;

@@ -1,4 +1,4 @@
-import type { StreamedDialogue, StreamedTurn } from '../dialogue-stream';
+import type { StreamedDialogue, StreamedTurn } from '../../dialogues/stream';
 import { getTokenizer, whitespaceTokens, wordTokens } from '../../text/tokenizers';
 import { toGlobalId } from '../../pagination/global-id';
 import type { CrslabEntity, CrslabEntityTable } from './entities';

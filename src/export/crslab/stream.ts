@@ -1,17 +1,17 @@
 import type { EntityManager } from 'typeorm';
-import type { DialogueFilter } from '../../modules/dialogue/dialogue.type';
-import { dialogueConditions } from '../../modules/dialogue/dialogue.service';
+import { dialogueConditions, type DialogueSelection } from '../../dialogues/selection';
 import { toGlobalId } from '../../pagination/global-id';
 import { getTokenizer } from '../../text/tokenizers';
-import { countDialogues, streamDialogues } from '../dialogue-stream';
+import { countDialogues, streamDialogues } from '../../dialogues/stream';
 import { CrslabEntityTable, DialogueScope, loadEntityTable, mentionsOutsideUniverse } from './entities';
 import type { CrslabOptions } from './options';
 import { conceptWordsOf, CrslabConverter, CrslabRecord, displayText, wordTokensOf } from './records';
 import { checkEntityTable, CrslabSelfCheckError, selfCheckReport } from './self-check';
 import { CONCEPT_PAD, TokenCounter, WORD_SPECIAL_TOKENS } from './vocabulary';
+import { SPLIT_NAMES, type SplitValue } from '../../dialogues/vocabulary';
 
-export type CrslabSplit = 'train' | 'valid' | 'test';
-export const CRSLAB_SPLITS: readonly CrslabSplit[] = ['train', 'valid', 'test'];
+export type CrslabSplit = SplitValue;
+export const CRSLAB_SPLITS: readonly CrslabSplit[] = SPLIT_NAMES;
 
 export interface CrslabDialogueBatch {
   split: CrslabSplit;
@@ -23,7 +23,7 @@ export interface CrslabDialogueBatch {
 /** What an export needs before its first record: entities, vocabularies, the scope's counts. */
 export interface CrslabPlan {
   options: CrslabOptions;
-  filter: DialogueFilter | null;
+  filter: DialogueSelection | null;
   /** SQL conditions over `dialogues d` for the filter. */
   scope: DialogueScope;
   table: CrslabEntityTable;
@@ -39,7 +39,7 @@ export interface CrslabPlan {
   converter: CrslabConverter;
 }
 
-async function dialogueScope(manager: EntityManager, filter: DialogueFilter | null | undefined): Promise<DialogueScope> {
+async function dialogueScope(manager: EntityManager, filter: DialogueSelection | null | undefined): Promise<DialogueScope> {
   const params: unknown[] = [];
   const where = await dialogueConditions(manager, filter, params);
   return { where, params };
@@ -54,7 +54,7 @@ async function dialogueScope(manager: EntityManager, filter: DialogueFilter | nu
 export async function planCrslabExport(
   manager: EntityManager,
   options: CrslabOptions,
-  filter?: DialogueFilter | null,
+  filter?: DialogueSelection | null,
   signal?: AbortSignal,
 ): Promise<CrslabPlan> {
   const scope = await dialogueScope(manager, filter);
@@ -157,7 +157,7 @@ export async function* crslabPlanBatches(
  */
 export async function* crslabDialogueBatches(
   manager: EntityManager,
-  options: CrslabOptions & { filter?: DialogueFilter | null },
+  options: CrslabOptions & { filter?: DialogueSelection | null },
   batchSize: number,
 ): AsyncGenerator<CrslabDialogueBatch> {
   const { filter, ...crslabOptions } = options;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { ConfigError } from '../../config/config';
-import { API_KEY_ROLES, ApiKeyRole } from './api-key.entity';
+import { API_KEY_ROLES, ApiKeyRole } from '../../db/schema/api-key.entity';
 
 /** Who called: the API key's name and role. `null` in a Context means no key was presented. */
 export interface Principal {

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
-import { Context } from '../../server/context';
+import { Context } from '../../graphql/context';
 import { Item } from '../item/item.type';
 import { Stereotype } from '../stereotype/stereotype.type';
 import { User } from '../user/user.type';

@@ -1,31 +1,15 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../../pagination/connection.type';
+import { Connection } from '../../graphql/connection.type';
 import { toGlobalId } from '../../pagination/global-id';
-import { Node } from '../../pagination/node.type';
+import { Node } from '../../graphql/node.type';
 import { JudgementFilter } from '../judge/judgement-filter';
-import { ValidationIssueRecord } from './dialogue.entity';
+import { ValidationIssueRecord } from '../../db/schema/dialogue.entity';
 
-export enum SplitName {
-  TRAIN = 'train',
-  VALID = 'valid',
-  TEST = 'test',
-}
-export enum DialogueSource {
-  IMPORTED = 'IMPORTED',
-  TEACHER = 'TEACHER',
-  STUDENT = 'STUDENT',
-  /** A conversation of an interactive evaluation: a simulated seeker talking to a system under test. */
-  SIMULATED = 'SIMULATED',
-}
-export enum DialogueStatus {
-  ACCEPTED = 'ACCEPTED',
-  REJECTED = 'REJECTED',
-  SUPERSEDED = 'SUPERSEDED',
-}
-export enum TurnRole {
-  USER = 'USER',
-  ASSISTANT = 'ASSISTANT',
-}
+import type { DialogueSelection } from '../../dialogues/selection';
+import { DialogueSource, DialogueStatus, SplitName, TurnRole } from '../../dialogues/vocabulary';
+
+/** Defined once in src/dialogues/vocabulary.ts; registered as schema enums here. */
+export { DialogueSource, DialogueStatus, SplitName, TurnRole };
 export enum DialogueOrder {
   ID_ASC = 'ID_ASC',
   ID_DESC = 'ID_DESC',
@@ -150,7 +134,7 @@ export class SearchHighlight {
 }
 
 @InputType()
-export class DialogueFilter {
+export class DialogueFilter implements DialogueSelection {
   @Field(() => String, { nullable: true, description: 'The stereotype key, e.g. "Fully Expressive Seeker".' })
   stereotype?: string | null;
 

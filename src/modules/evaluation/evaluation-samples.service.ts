@@ -5,7 +5,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { DEFAULT_COMPARISON_SEED, DEFAULT_RESAMPLES, pairedComparison, type PairedComparison } from '../../evaluation/uncertainty';
-import { badInput } from '../../server/errors';
+import { badInput } from '../../errors';
 import type { EvaluationSampleRow } from './evaluation.runner';
 
 const INSERT_BATCH = 2_000;

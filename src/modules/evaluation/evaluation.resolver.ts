@@ -1,14 +1,14 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
 import { paginate } from '../../pagination/keyset';
-import type { Context } from '../../server/context';
-import { CORPUS_FIELD_COST } from '../../server/limits';
-import { notFound } from '../../server/errors';
+import type { Context } from '../../graphql/context';
+import { CORPUS_FIELD_COST } from '../../graphql/costs';
+import { notFound } from '../../errors';
 import { GenEvaluationInput, InteractiveEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
 import { getEvaluation, listEvaluations, startGenerationEvaluation, startInteractiveEvaluation, startRecommendationEvaluation } from './evaluation.service';
 import { checkResamples, compareSides, SAMPLE_COLUMNS, storedSide, toStoredSample } from './evaluation-samples.service';
 import { Evaluation, EvaluationComparison, EvaluationConnection, EvaluationMode, EvaluationSample, EvaluationSampleConnection, toEvaluation } from './evaluation.type';
-import { badInput } from '../../server/errors';
+import { badInput } from '../../errors';
 
 function evaluationId(id: string): number {
   return decodeId('id', id, 'Evaluation');

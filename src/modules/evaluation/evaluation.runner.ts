@@ -26,10 +26,11 @@ import {
   type MergedTurn,
   type SampleRecord,
 } from '../../evaluation/recommendation';
-import { countDialogues, streamDialogues, type StreamedDialogue } from '../../export/dialogue-stream';
+import { countDialogues, streamDialogues, type StreamedDialogue } from '../../dialogues/stream';
 import { readLines } from '../../ingest/lines';
-import { dialogueConditions } from '../dialogue/dialogue.service';
+import { dialogueConditions } from '../../dialogues/selection';
 import { SplitName, type DialogueFilter } from '../dialogue/dialogue.type';
+import { SPLIT_NAMES } from '../../dialogues/vocabulary';
 
 export type EvaluationGroupBy = 'split' | 'stereotype';
 
@@ -111,10 +112,9 @@ export interface RunHooks {
   signal?: AbortSignal;
 }
 
-const SPLIT_ORDER = ['train', 'valid', 'test'];
 const PROGRESS_EVERY = 100;
 const MODEL_ORDER = [...TITLE_GRID.map((v) => v.model as string), 'popularity', 'cooccurrence', 'bm25'];
-const splitRank = (s: string | null) => (s === null ? -1 : SPLIT_ORDER.indexOf(s));
+const splitRank = (s: string | null) => (s === null ? -1 : (SPLIT_NAMES as readonly string[]).indexOf(s));
 
 /** Per model × group × mode accumulators, in a stable row order. */
 class Results {

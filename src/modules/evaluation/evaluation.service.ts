@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { BASELINES, type BaselineName } from '../../evaluation/baselines';
 import { readGenerationPredictions } from '../../evaluation/generation-eval';
@@ -8,16 +7,16 @@ import { ItemList } from '../../evaluation/recommendation';
 import { ImportError } from '../../ingest/errors';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
 import type { Principal } from '../api-key/api-key.service';
-import { badInput, ErrorCode } from '../../server/errors';
-import { dialogueConditions } from '../dialogue/dialogue.service';
+import { badInput, DomainError } from '../../errors';
+import { dialogueConditions } from '../../dialogues/selection';
 import type { DialogueFilter } from '../dialogue/dialogue.type';
-import type { EvaluationAccess } from './evaluation.access';
-import { EvaluationEntity } from './evaluation.entity';
+import type { EvaluationJobs } from './evaluation.jobs';
+import { EvaluationEntity } from '../../db/schema/evaluation.entity';
 import type { GenEvaluationInput, InteractiveEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
 import { storeSamples } from './evaluation-samples.service';
-import type { QueueAccess } from '../../../generator/enqueue';
-import { enqueueInteractive } from '../../../generator/interactive/enqueue';
-import { describeSystem, type SystemSpec } from '../../../generator/interactive/system-client';
+import type { QueueAccess } from '../../../generator';
+import { enqueueInteractive } from '../../../generator';
+import { describeSystem, type SystemSpec } from '../../../generator';
 import { decodeId } from '../../pagination/global-id';
 import { toApiError } from '../generation/generation.service';
 import { evaluateGenerationRun, evaluateRecommendationRun, type GenEvaluationOptions, type RecEvaluationOptions } from './evaluation.runner';
@@ -27,10 +26,8 @@ export const DEFAULT_EVALUATION_KS = [1, 10, 50];
 const MAX_K = 10_000;
 
 /** A predictions line the parser refused, as a BAD_USER_INPUT naming the argument, line and field. */
-function predictionsError(argument: string, error: ImportError): GraphQLError {
-  return new GraphQLError(`${argument}: line ${error.line}: ${error.field}: ${error.problem}`, {
-    extensions: { code: ErrorCode.BAD_USER_INPUT, argument, line: error.line, field: error.field },
-  });
+function predictionsError(argument: string, error: ImportError): DomainError {
+  return badInput(argument, `line ${error.line}: ${error.field}: ${error.problem}`, { line: error.line, field: error.field });
 }
 
 function checkSize(argument: string, text: string, maxBytes: number): { sha256: string; bytes: number } {
@@ -145,7 +142,7 @@ async function insert(manager: EntityManager, kind: EvaluationEntity['kind'], op
 /** Validates, stores a QUEUED row and computes it in the background of this process. */
 export async function startRecommendationEvaluation(
   manager: EntityManager,
-  access: EvaluationAccess,
+  access: EvaluationJobs,
   input: RecEvaluationInput,
   context: { principal: Principal | null; maxPredictionBytes: number },
 ): Promise<number> {
@@ -161,7 +158,7 @@ export async function startRecommendationEvaluation(
 
 export async function startGenerationEvaluation(
   manager: EntityManager,
-  access: EvaluationAccess,
+  access: EvaluationJobs,
   input: GenEvaluationInput,
   context: { principal: Principal | null; maxPredictionBytes: number },
 ): Promise<number> {

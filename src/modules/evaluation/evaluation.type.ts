@@ -1,10 +1,10 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../../pagination/connection.type';
+import { Connection } from '../../graphql/connection.type';
 import { toGlobalId } from '../../pagination/global-id';
-import { Node } from '../../pagination/node.type';
+import { Node } from '../../graphql/node.type';
 import { RunStatus } from '../generation/generation.type';
-import type { EvaluationEntity } from './evaluation.entity';
+import type { EvaluationEntity } from '../../db/schema/evaluation.entity';
 
 export enum EvaluationKind {
   RECOMMENDATION = 'RECOMMENDATION',

@@ -2,10 +2,10 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { crslabDialogueBatches, type CrslabOptions } from '../../export/crslab';
 import { planExport } from '../../export/formats';
 import { decodeId } from '../../pagination/global-id';
-import { requireOperator } from '../../server/auth';
-import type { Context } from '../../server/context';
-import { CORPUS_FIELD_COST } from '../../server/limits';
-import { badInput, notFound } from '../../server/errors';
+import { requireOperator } from '../../graphql/auth';
+import type { Context } from '../../graphql/context';
+import { CORPUS_FIELD_COST } from '../../graphql/costs';
+import { badInput, notFound } from '../../errors';
 import type { SplitName } from '../dialogue/dialogue.type';
 import { ExportInput } from './export.inputs';
 import { createExport, getExport, listExports } from './export.service';

@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../../pagination/connection.type';
-import { Node } from '../../pagination/node.type';
+import { Connection } from '../../graphql/connection.type';
+import { Node } from '../../graphql/node.type';
 import { SplitName } from '../dialogue/dialogue.type';
 import { RunStatus } from '../generation/generation.type';
 

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
-import type { Context } from '../../server/context';
-import { badInput, notFound } from '../../server/errors';
+import type { Context } from '../../graphql/context';
+import { badInput, notFound } from '../../errors';
 import { listDialogues } from '../dialogue/dialogue.service';
 import { Dialogue, DialogueConnection, DialogueStatus } from '../dialogue/dialogue.type';
 import { Item } from '../item/item.type';

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import {
   cancelRun,
@@ -7,15 +6,15 @@ import {
   QueueAccess,
   regenerateDialogues as regenerate,
   retryFailedJobs as retryJobs,
-} from '../../../generator/enqueue';
-import { ModelEndpointError } from '../../../generator/models/clients';
-import { buildGoalTemplatePrompt, buildStereotypePrompt, loadStereotypes, PromptInputError, PromptText } from '../../../generator/prompts/load';
-import { DEFAULT_SAMPLING, DEFAULT_VALIDATION, GOAL_TEMPLATE_PROMPT_KEY, SamplingConfig, Strategy, ValidationConfig } from '../../../generator/run-config';
+} from '../../../generator';
+import { ModelEndpointError } from '../../../generator';
+import { buildGoalTemplatePrompt, buildStereotypePrompt, loadStereotypes, PromptInputError, PromptText } from '../../../generator';
+import { DEFAULT_SAMPLING, DEFAULT_VALIDATION, GOAL_TEMPLATE_PROMPT_KEY, SamplingConfig, Strategy, ValidationConfig } from '../../../generator';
 import { decodeId } from '../../pagination/global-id';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
-import { badInput, ErrorCode } from '../../server/errors';
+import { badInput, conflict, modelEndpointUnavailable, notFound } from '../../errors';
 import type { Principal } from '../api-key/api-key.service';
-import { dialogueConditions } from '../dialogue/dialogue.service';
+import { dialogueConditions } from '../../dialogues/selection';
 import { activePrompt, activePrompts } from '../prompt/prompt.service';
 import { GenerationInput, RegenerationInput, SamplingInput, ValidationInput } from './generation.inputs';
 import { GenerationRun, GenerationRunRow, GenerationStrategy, JobError, ModelRole, Prompt, RUN_COLUMNS, toGenerationRun } from './generation.type';
@@ -24,12 +23,9 @@ import { GenerationRun, GenerationRunRow, GenerationStrategy, JobError, ModelRol
 export function toApiError(error: unknown): unknown {
   if (error instanceof GenerationRequestError) {
     if (error.kind === 'BAD_INPUT') return badInput(error.argument, error.message);
-    const code = error.kind === 'CONFLICT' ? ErrorCode.CONFLICT : ErrorCode.NOT_FOUND;
-    return new GraphQLError(`${error.argument}: ${error.message}`, { extensions: { code, argument: error.argument } });
+    return (error.kind === 'CONFLICT' ? conflict : notFound)(error.argument, error.message);
   }
-  if (error instanceof ModelEndpointError) {
-    return new GraphQLError(error.message, { extensions: { code: ErrorCode.MODEL_ENDPOINT_UNAVAILABLE } });
-  }
+  if (error instanceof ModelEndpointError) return modelEndpointUnavailable(error.message);
   if (error instanceof PromptInputError) return badInput('userId', error.message);
   return error;
 }

@@ -1,43 +1,14 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../../pagination/connection.type';
+import { Connection } from '../../graphql/connection.type';
 import { toGlobalId } from '../../pagination/global-id';
-import { Node } from '../../pagination/node.type';
-import type { RunStatusValue } from './generation.entity';
+import { Node } from '../../graphql/node.type';
+import type { RunStatusValue } from '../../db/schema/generation.entity';
 
-export enum ModelRole {
-  TEACHER = 'TEACHER',
-  STUDENT = 'STUDENT',
-  /** Plays the seeker of interactive evaluation (evaluateInteractively). */
-  SIMULATOR = 'SIMULATOR',
-  JUDGE = 'JUDGE',
-}
-export enum GenerationStrategy {
-  STEREOTYPE = 'STEREOTYPE',
-  GOAL_TEMPLATE = 'GOAL_TEMPLATE',
-  JUDGE = 'JUDGE',
-  COMPARE = 'COMPARE',
-}
-export enum RunStatus {
-  QUEUED = 'QUEUED',
-  RUNNING = 'RUNNING',
-  COMPLETED = 'COMPLETED',
-  FAILED = 'FAILED',
-  CANCELLED = 'CANCELLED',
-}
-export enum RunKind {
-  GENERATE = 'GENERATE',
-  REGENERATE = 'REGENERATE',
-  /** The conversations of an interactive evaluation (evaluateInteractively). */
-  INTERACTIVE = 'INTERACTIVE',
-  JUDGE = 'JUDGE',
-  COMPARE = 'COMPARE',
-}
-export enum UnknownItemPolicy {
-  REJECT = 'reject',
-  STRIP = 'strip',
-  KEEP = 'keep',
-}
+import { GenerationStrategy, ModelRole, RunKind, RunStatus, UnknownItemPolicy } from '../../dialogues/vocabulary';
+
+/** Defined once in src/dialogues/vocabulary.ts; registered as schema enums here. */
+export { GenerationStrategy, ModelRole, RunKind, RunStatus, UnknownItemPolicy };
 registerEnumType(ModelRole, {
   name: 'ModelRole',
   description: 'Which configured model endpoint works: the large TEACHER or the fine-tuned STUDENT write dialogues; the JUDGE scores and compares them (judgeDialogues, compareDatasets); SIMULATOR plays the seeker of interactive evaluations.',

@@ -1,5 +1,5 @@
 import { Field, Float, ObjectType } from 'type-graphql';
-import { Connection } from '../../pagination/connection.type';
+import { Connection } from '../../graphql/connection.type';
 
 @ObjectType({ description: 'A rating (and review) of an item by a user.' })
 export class Interaction {

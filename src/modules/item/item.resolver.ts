@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
-import { Context } from '../../server/context';
-import { badInput } from '../../server/errors';
+import { Context } from '../../graphql/context';
+import { badInput } from '../../errors';
 import { primeFromDialogueRow } from '../dialogue/dialogue.prefetch';
 import { listDialogues } from '../dialogue/dialogue.service';
 import { DialogueConnection, DialogueFilter } from '../dialogue/dialogue.type';

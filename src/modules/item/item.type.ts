@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../pagination/global-id';
-import { Node } from '../../pagination/node.type';
-import { Connection } from '../../pagination/connection.type';
+import { Node } from '../../graphql/node.type';
+import { Connection } from '../../graphql/connection.type';
 
 export enum ItemRole {
   TARGET = 'TARGET',

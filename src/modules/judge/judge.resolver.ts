@@ -1,9 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
-import { requireOperator } from '../../server/auth';
-import { CORPUS_FIELD_COST } from '../../server/limits';
-import type { Context } from '../../server/context';
-import { badInput } from '../../server/errors';
+import { requireOperator } from '../../graphql/auth';
+import type { Context } from '../../graphql/context';
+import { badInput } from '../../errors';
+import { CORPUS_FIELD_COST } from '../../graphql/costs';
 import { Dialogue, DialogueFilter } from '../dialogue/dialogue.type';
 import { GenerationRun } from '../generation/generation.type';
 import { CompareDatasetsInput, JudgeDialoguesInput, UpdateRubricInput } from './judge.inputs';

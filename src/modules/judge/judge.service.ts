@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
-import { enqueueComparison, enqueueJudging } from '../../../generator/judge/enqueue';
-import { CompareRunConfig, DEFAULT_JUDGE_SAMPLING, JudgeSampling } from '../../../generator/judge/processor';
-import type { QueueAccess } from '../../../generator/enqueue';
+import { enqueueComparison, enqueueJudging } from '../../../generator';
+import { CompareRunConfig, DEFAULT_JUDGE_SAMPLING, JudgeSampling } from '../../../generator';
+import type { QueueAccess } from '../../../generator';
 import { bootstrapInterval, bradleyTerry, kendallTauB, mean, spearman, wilsonInterval } from '../../evaluation/agreement';
-import { badInput } from '../../server/errors';
+import { badInput } from '../../errors';
 import type { Principal } from '../api-key/api-key.service';
-import { dialogueConditions } from '../dialogue/dialogue.service';
+import { dialogueConditions } from '../../dialogues/selection';
 import type { DialogueFilter } from '../dialogue/dialogue.type';
 import { toApiError } from '../generation/generation.service';
 import { CompareDatasetsInput, JudgeDialoguesInput, JudgeSamplingInput } from './judge.inputs';

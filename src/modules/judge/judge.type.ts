@@ -1,6 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../pagination/global-id';
-import type { RubricVersionRecord } from '../../../generator/judge/rubrics';
+import type { RubricVersionRecord } from '../../../generator';
 
 export enum RubricScope {
   UTTERANCE = 'UTTERANCE',

@@ -1,4 +1,5 @@
 import { Field, Float, InputType } from 'type-graphql';
+import type { JudgementSelection } from '../../dialogues/judgement';
 
 /**
  * DialogueFilter.judgement: dialogues whose latest judgement on `rubric` scores `criterion` below
@@ -6,7 +7,7 @@ import { Field, Float, InputType } from 'type-graphql';
  * dialogue.type can use it without importing the judge module.
  */
 @InputType()
-export class JudgementFilter {
+export class JudgementFilter implements JudgementSelection {
   @Field({ description: 'The rubric key, e.g. LLM_REDIAL.' })
   rubric: string;
 

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../pagination/global-id';
-import { Node } from '../../pagination/node.type';
+import { Node } from '../../graphql/node.type';
 import type { KCoreRound as KCoreRoundRecord, PrepareConfig } from '../../prepare/prepare';
 
 export enum PreparationStrategy {

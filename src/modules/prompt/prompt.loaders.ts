@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
-import { PromptKindValue } from './prompt-version.entity';
+import { PromptKindValue } from '../../db/schema/prompt-version.entity';
 import { activePromptsOf, PromptVersionRecord } from './prompt.service';
 
 export function createPromptLoaders(manager: EntityManager) {

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Context } from '../../server/context';
-import { requireOperator } from '../../server/auth';
+import { Context } from '../../graphql/context';
+import { requireOperator } from '../../graphql/auth';
 import { Stereotype } from '../stereotype/stereotype.type';
 import { UpdatePromptInput } from './prompt.inputs';
 import { activePrompt, DEFAULT_PROMPT_KEY, promptHistory, updatePrompt } from './prompt.service';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { DEFAULT_GOAL_TEMPLATE_INSTRUCTIONS } from '../../../generator/goal-template/prompt';
-import { DEFAULT_SYSTEM_PROMPTS } from '../../../generator/prompts/system-prompts';
-import { badInput } from '../../server/errors';
+import { DEFAULT_GOAL_TEMPLATE_INSTRUCTIONS } from '../../../generator';
+import { DEFAULT_SYSTEM_PROMPTS } from '../../../generator';
+import { badInput } from '../../errors';
 import { firstUnstorable } from '../../text/unstorable';
-import { PROMPT_KINDS, PromptKindValue } from './prompt-version.entity';
+import { PROMPT_KINDS, PromptKindValue } from '../../db/schema/prompt-version.entity';
 
 /** The only key of GOAL_TEMPLATE_INSTRUCTIONS (there is one set of instructions). */
 export const DEFAULT_PROMPT_KEY = 'default';

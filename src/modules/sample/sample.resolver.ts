@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../../server/context';
+import type { Context } from '../../graphql/context';
 import { GenerationRun } from '../generation/generation.type';
 import { StereotypeCount } from '../split/split.type';
 import { UserConnection } from '../user/user.type';

@@ -1,6 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../pagination/global-id';
-import { Node } from '../../pagination/node.type';
+import { Node } from '../../graphql/node.type';
 
 @ObjectType({ implements: Node, description: 'A named, seeded set of users, e.g. the teacher sample of a run (docs/pipeline.md §6.1).' })
 export class UserSample extends Node {

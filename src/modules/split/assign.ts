@@ -4,6 +4,7 @@
  * in the original scripts.
  */
 import { PythonRandom } from '../../random/python-random';
+import { SPLIT_NAMES } from '../../dialogues/vocabulary';
 
 export interface SplitRatios {
   train: number;
@@ -30,7 +31,7 @@ export interface SplitResult<T> {
 
 /** Why ratios are unusable, or null when they are fine. */
 export function ratiosProblem(r: SplitRatios): string | null {
-  for (const k of ['train', 'valid', 'test'] as const) {
+  for (const k of SPLIT_NAMES) {
     if (!Number.isFinite(r[k]) || r[k] < 0 || r[k] > 1) return `${k} must be between 0 and 1, got ${r[k]}`;
   }
   const sum = r.train + r.valid + r.test;

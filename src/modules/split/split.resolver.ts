@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { Context } from '../../server/context';
-import { SplitName } from '../dialogue/dialogue.type';
-import { assignSplits, splitRunId, SplitAssignmentSummary } from './split.service';
+import { Context } from '../../graphql/context';
+import { SplitName } from '../../dialogues/vocabulary';
+import { assignSplits, splitCounts, splitRunId, SplitAssignmentSummary } from './split.service';
 import { Split, SplitInput } from './split.type';
 
 const SPLIT_NAMES = [SplitName.TRAIN, SplitName.VALID, SplitName.TEST];
@@ -10,10 +10,7 @@ const SPLIT_NAMES = [SplitName.TRAIN, SplitName.VALID, SplitName.TEST];
 export class SplitResolver {
   @Query(() => [Split], { description: 'TRAIN, VALID and TEST with their accepted dialogues per stereotype.' })
   async splits(@Ctx() ctx: Context): Promise<Split[]> {
-    const rows: Array<{ split: SplitName; stereotype_id: number | null; n: number }> = await ctx.manager.query(
-      `SELECT split, stereotype_id, count(*)::int AS n FROM dialogues
-        WHERE status = 'ACCEPTED' AND split IS NOT NULL GROUP BY split, stereotype_id`,
-    );
+    const rows = await splitCounts(ctx.manager);
     const stereotypes = await ctx.loaders.allStereotypes();
     return SPLIT_NAMES.map((name) => {
       const mine = rows.filter((r) => r.split === name);

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { decodeId, toGlobalId } from '../../pagination/global-id';
-import { badInput, notFound } from '../../server/errors';
-import { dialogueConditions } from '../dialogue/dialogue.service';
+import { badInput, notFound } from '../../errors';
+import { dialogueConditions } from '../../dialogues/selection';
 import { DialogueFilter, DialogueStatus, SplitName } from '../dialogue/dialogue.type';
 import { assignSplits as assign, DEFAULT_SPLIT_RATIOS, DEFAULT_SPLIT_SEED, ratiosProblem, SplitRatios, SplitWarning } from './assign';
 
@@ -119,4 +119,12 @@ export async function assignSplits(manager: EntityManager, req: SplitRequest): P
 /** A GraphQL split input's run id, decoded (the argument is named on error). */
 export function splitRunId(globalId: string | null | undefined): number | null {
   return globalId == null ? null : decodeId('input.generationRunId', globalId, 'GenerationRun');
+}
+
+/** Accepted dialogues per split and stereotype (dialogues without a split left out). */
+export function splitCounts(manager: EntityManager): Promise<Array<{ split: SplitName; stereotype_id: number | null; n: number }>> {
+  return manager.query(
+    `SELECT split, stereotype_id, count(*)::int AS n FROM dialogues
+      WHERE status = 'ACCEPTED' AND split IS NOT NULL GROUP BY split, stereotype_id`,
+  );
 }

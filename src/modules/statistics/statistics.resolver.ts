@@ -1,11 +1,10 @@
-import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { computeDiversity, embedderFor, EmbeddingEndpointError } from '../../evaluation/diversity';
 import { computeDatasetStatistics } from '../../evaluation/statistics';
-import { Context } from '../../server/context';
-import { CORPUS_FIELD_COST } from '../../server/limits';
+import { Context } from '../../graphql/context';
+import { CORPUS_FIELD_COST } from '../../graphql/costs';
 import { cacheKey } from './corpus-cache';
-import { badInput, ErrorCode } from '../../server/errors';
+import { badInput, modelEndpointUnavailable, timeout } from '../../errors';
 import { DialogueFilter } from '../dialogue/dialogue.type';
 import { DatasetStatistics, Diversity, DiversityMethod, StatisticsGroup, StatisticsTokenizer } from './statistics.type';
 
@@ -34,9 +33,8 @@ async function withinBudget<T>(field: string, budgetMs: number, run: (signal: Ab
     return await run(signal);
   } catch (error) {
     if (signal.aborted) {
-      throw new GraphQLError(
+      throw timeout(
         `${field} took longer than its budget of ${(budgetMs / 1000).toFixed(1)} s (RECDIAL_CORPUS_FIELD_BUDGET_MS); narrow the filter, or use recdial eval on the command line`,
-        { extensions: { code: ErrorCode.TIMEOUT } },
       );
     }
     throw error;
@@ -85,7 +83,7 @@ export class StatisticsResolver {
       return { ...result, method: result.method as DiversityMethod };
     } catch (error) {
       if (error instanceof EmbeddingEndpointError) {
-        throw new GraphQLError(error.message, { extensions: { code: ErrorCode.MODEL_ENDPOINT_UNAVAILABLE } });
+        throw modelEndpointUnavailable(error.message);
       }
       throw error;
     }

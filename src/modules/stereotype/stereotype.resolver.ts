@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { Context } from '../../server/context';
+import { Context } from '../../graphql/context';
 import { Stereotype } from './stereotype.type';
 
 @Resolver(() => Stereotype)

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import type { StrategyValue } from '../preparation/preparation.entity';
+import type { StrategyValue } from '../../db/schema/preparation.entity';
 
 export interface UserProfileRow {
   user_id: number;

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
 import { Interaction, InteractionRow, toInteraction } from '../interaction/interaction.type';
-import type { StrategyValue } from '../preparation/preparation.entity';
+import type { StrategyValue } from '../../db/schema/preparation.entity';
 import { PROFILE_COLUMNS, UserProfileRow } from './user-profile.type';
 import { toUser, User, UserRow } from './user.type';
 

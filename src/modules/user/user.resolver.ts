@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { decodeId } from '../../pagination/global-id';
-import { Context } from '../../server/context';
-import { badInput } from '../../server/errors';
+import { Context } from '../../graphql/context';
+import { badInput } from '../../errors';
 import { listDialogues } from '../dialogue/dialogue.service';
 import { DialogueConnection } from '../dialogue/dialogue.type';
 import { Interaction, InteractionConnection } from '../interaction/interaction.type';
@@ -9,7 +9,7 @@ import { Item } from '../item/item.type';
 import { Preparation } from '../preparation/preparation.type';
 import { Stereotype } from '../stereotype/stereotype.type';
 import { GoalProfile } from './user-profile.type';
-import { listInteractions, listUsers } from './user.service';
+import { listInteractions, listUsers, userIdBySourceId } from './user.service';
 import { User, UserConnection, UserFilter } from './user.type';
 
 @Resolver(() => User)
@@ -34,12 +34,8 @@ export class UserResolver {
     if ((id == null) === (sourceId == null)) throw badInput(id == null ? 'id' : 'sourceId', 'give exactly one of id and sourceId');
     if (id != null) return ctx.loaders.userById.load(decodeId('id', id, 'User'));
     // The same Amazon reviewer is one user per domain.
-    const rows: Array<{ id: number; domain: string }> = await ctx.manager.query(
-      'SELECT id, domain FROM users WHERE source_id = $1 AND ($2::text IS NULL OR domain = $2) ORDER BY domain',
-      [sourceId, domain],
-    );
-    if (rows.length > 1) throw badInput('domain', `source id "${sourceId}" exists in several domains (${rows.map((r) => r.domain).join(', ')}); give one`);
-    return rows.length ? ctx.loaders.userById.load(rows[0].id) : null;
+    const userId = await userIdBySourceId(ctx.manager, sourceId!, domain);
+    return userId === null ? null : ctx.loaders.userById.load(userId);
   }
 
   @FieldResolver(() => InteractionConnection, { description: 'Ratings and reviews, oldest first.' })

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { badInput } from '../../server/errors';
+import { badInput } from '../../errors';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
 import { Interaction, InteractionRow, toInteraction } from '../interaction/interaction.type';
 import { toUser, User, UserFilter, UserRow } from './user.type';
@@ -54,4 +54,14 @@ export function listInteractions(manager: EntityManager, userId: number, args: P
     cap,
     map: toInteraction,
   });
+}
+
+/** The user with this source id (in `domain`, when given); several domains and no `domain` is BAD_USER_INPUT naming `domain`. */
+export async function userIdBySourceId(manager: EntityManager, sourceId: string, domain: string | null): Promise<number | null> {
+  const rows: Array<{ id: number; domain: string }> = await manager.query(
+    'SELECT id, domain FROM users WHERE source_id = $1 AND ($2::text IS NULL OR domain = $2) ORDER BY domain',
+    [sourceId, domain],
+  );
+  if (rows.length > 1) throw badInput('domain', `source id "${sourceId}" exists in several domains (${rows.map((r) => r.domain).join(', ')}); give one`);
+  return rows.length ? rows[0].id : null;
 }

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType, InputType } from 'type-graphql';
-import { Connection } from '../../pagination/connection.type';
+import { Connection } from '../../graphql/connection.type';
 import { toGlobalId } from '../../pagination/global-id';
-import { Node } from '../../pagination/node.type';
+import { Node } from '../../graphql/node.type';
 
 @ObjectType({ implements: Node, description: 'A user of the source dataset (an Amazon reviewer, or a peer dataset\'s seeker).' })
 export class User extends Node {

@@ -27,7 +27,7 @@ import { getVariableValues, GraphQLError, GraphQLFormattedError, GraphQLSchema }
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config';
 import { authorizeOperation } from '../auth';
-import type { Context } from '../context';
+import type { Context } from '../../graphql/context';
 import type { Limits } from '../limits';
 import type { Metrics } from '../observability';
 import { assertWithinLimitsCached } from './limits-cache';

@@ -1,0 +1,39 @@
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { QueueAccess } from '../../../generator';
+import { startBoss } from '../../../generator';
+import type { Config } from '../../config/config';
+import { RUN_CHANNEL } from '../../../generator';
+import { NotifyEvents } from '../../jobs/notify-events';
+
+/** What the API process needs for generation: a queue client (started on first use) and run events. */
+export interface GenerationQueue {
+  queue: QueueAccess;
+  events: NotifyEvents;
+  close(): Promise<void>;
+}
+
+export function createGenerationQueue(options: { dataSource: DataSource; config: Readonly<Config>; logger: Logger }): GenerationQueue {
+  const { dataSource, config, logger } = options;
+  const url = (dataSource.options as { url?: string }).url!;
+  // Started on the first mutation, so a read-only server never touches the queue schema.
+  let boss: Promise<PgBoss> | null = null;
+  const events = new NotifyEvents({ url, dataSource, logger, channel: RUN_CHANNEL, table: 'generation_runs' });
+  return {
+    queue: {
+      dataSource,
+      config,
+      boss: () =>
+        (boss ??= startBoss({ url, supervise: false, generation: config.generation, max: 2 }).catch((error) => {
+          boss = null;
+          throw error;
+        })),
+    },
+    events,
+    async close() {
+      await events.close();
+      if (boss) await (await boss.catch(() => null))?.stop({ graceful: false, close: true, wait: true });
+    },
+  };
+}
