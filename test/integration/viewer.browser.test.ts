@@ -220,7 +220,7 @@ describeWithBrowser('the dataset viewer in a real browser', () => {
     // TF-IDF (no embeddings endpoint here) is not comparable with the published embedding values:
     // the API returns no references, the chart draws none and says why.
     expect((await page.locator('#diversity svg text').allTextContents()).join(' ')).not.toMatch(/0\.422|0\.598/);
-    expect(await page.textContent('#diversity-comparability')).toMatch(/not drawn beside these values/);
+    expect(await page.textContent('#diversity-comparability')).toMatch(/NOT comparable[\s\S]*not shown/);
     await checkPage('statistics');
 
     // Grouping and two selections on the diversity chart come from the URL.

@@ -158,7 +158,7 @@ export const statisticsPage: Page = async ({ query, navigate }) => {
         { id: 'diversity' },
         diversityChart(diversitySeries, first.references, includeReferences),
         // With TF-IDF the API returns no published values (another scale); say why none are drawn.
-        h('p', { class: 'muted', id: 'diversity-comparability' }, first.references.length ? first.comparability : `${first.comparability}. The published 0.422 (DistillRecDial) and 0.598 (PEARL) were measured with sentence embeddings, so they are not drawn beside these values; set EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL to compare.`),
+        h('p', { class: 'muted', id: 'diversity-comparability' }, first.comparability),
         diversityTable,
       ),
     ),
