@@ -3,8 +3,7 @@ import type OpenAI from 'openai';
 import type { DataSource } from 'typeorm';
 import { keyedSeed } from '../../src/random/python-random';
 import { storable } from '../../src/text/unstorable';
-import { classifyModelError } from '../models/clients';
-import { apply, Outcome, ProcessorPorts, QueueJob, RunRow } from '../worker/job-processor';
+import { apply, callInSlot, Outcome, ProcessorPorts, QueueJob, RunRow, unanswered } from '../worker/job-processor';
 import type { AttemptRecord, JobRow } from '../worker/store';
 import { recordAttempt } from '../worker/store';
 import { comparisonMessages, JudgeAnswerError, JudgedTurn, judgementMessages, JudgeMessages, parseComparison, parseJudgement, RubricCriterion, RubricDefinition } from './rubrics';
@@ -119,29 +118,9 @@ export async function processJudgeJob(ports: JudgePorts, job: QueueJob): Promise
     const seed = keyedSeed(config.sampling.seed, 'judge', row.key) % 2 ** 31;
     const sampling = { temperature: config.sampling.temperature, top_p: config.sampling.topP, max_tokens: config.sampling.maxTokens, seed };
 
-    let started = performance.now();
-    const HELD = Symbol('held');
-    let completion: OpenAI.Chat.Completions.ChatCompletion | typeof HELD;
-    try {
-      completion = await ports.slot(async () => {
-        if (ports.endpointDown()) return HELD;
-        started = performance.now();
-        try {
-          return await ports.callJudge(run!, prompt, sampling);
-        } catch (error) {
-          if (classifyModelError(error).unreachable) ports.reportUnreachable();
-          throw error;
-        }
-      });
-      if (completion !== HELD && !Array.isArray(completion.choices)) throw new Error('the response has no choices');
-    } catch (error) {
-      if (ports.crashed()) return 'dropped';
-      const c = classifyModelError(error);
-      const latencyMs = Math.round(performance.now() - started);
-      return await apply(ports, job, row, run, c.unreachable ? { kind: 'unreachable', error: c } : { kind: 'failed', error: c }, latencyMs);
-    }
-    if (completion === HELD) return await apply(ports, job, row, run, { kind: 'held' }, null);
-    const latencyMs = Math.round(performance.now() - started);
+    const answered = await callInSlot(ports, () => ports.callJudge(run!, prompt, sampling));
+    if (answered.kind !== 'completion') return await unanswered(ports, job, row, run, answered);
+    const { completion, latencyMs } = answered;
     if (ports.crashed()) return 'dropped';
     const raw = storable(completion.choices[0]?.message?.content ?? '');
     const provenance = {

@@ -130,30 +130,9 @@ export async function processJob(ports: ProcessorPorts, job: QueueJob): Promise<
 
     const seed = keyedSeed(run.config.sampling.seed, 'request', row.key) % 2 ** 31;
     const sampling: Sampling = { temperature: run.config.sampling.temperature, top_p: run.config.sampling.topP, max_tokens: run.config.sampling.maxTokens, seed };
-    let started = performance.now();
-    const HELD = Symbol('held');
-    let completion: OpenAI.Chat.Completions.ChatCompletion | typeof HELD;
-    try {
-      completion = await ports.slot(async () => {
-        if (ports.endpointDown()) return HELD;
-        started = performance.now();
-        try {
-          return await ports.callModel(run!, prompt, sampling);
-        } catch (error) {
-          // Closed before the slot is freed, so the next waiting job sees the outage and is not sent.
-          if (classifyModelError(error).unreachable) ports.reportUnreachable();
-          throw error;
-        }
-      });
-      if (completion !== HELD && !Array.isArray(completion.choices)) throw new Error('the response has no choices');
-    } catch (error) {
-      if (ports.crashed()) return 'dropped';
-      const c = classifyModelError(error);
-      const latencyMs = Math.round(performance.now() - started);
-      return await apply(ports, job, row, run, c.unreachable ? { kind: 'unreachable', error: c } : { kind: 'failed', error: c }, latencyMs);
-    }
-    if (completion === HELD) return await apply(ports, job, row, run, { kind: 'held' }, null);
-    const latencyMs = Math.round(performance.now() - started);
+    const answered = await callInSlot(ports, () => ports.callModel(run!, prompt, sampling));
+    if (answered.kind !== 'completion') return await unanswered(ports, job, row, run, answered);
+    const { completion, latencyMs } = answered;
     if (ports.crashed()) return 'dropped';
 
     const choice = completion.choices[0];
@@ -305,4 +284,50 @@ export function markGarbled(p: ProcessedDialogue, replaced: Record<string, numbe
     ? p.issues.map((i) => (i === existing ? { ...i, detail: `${i.detail}; ${detail}` } : i))
     : [...p.issues, { code: 'GARBLED_TEXT', severity: 'error' as const, detail }];
   return { ...p, status: 'REJECTED', issues };
+}
+
+/** What a model call in a slot came to: an answer, or why there is none. */
+export type SlotCall =
+  | { kind: 'completion'; completion: OpenAI.Chat.Completions.ChatCompletion; latencyMs: number }
+  | { kind: 'held' }
+  | { kind: 'dropped' }
+  | { kind: 'error'; error: ClassifiedError; latencyMs: number };
+
+/**
+ * One model request under the endpoint's in-flight cap, shared by generation, judge and compare
+ * jobs: a job whose endpoint went down while it waited for its slot is held (sent back without
+ * spending an attempt); an unreachable endpoint is reported before the slot is freed, so the
+ * next waiting job sees the outage and is not sent; an answer without choices is an error.
+ */
+export async function callInSlot(
+  ports: Pick<ProcessorPorts, 'slot' | 'endpointDown' | 'reportUnreachable' | 'crashed'>,
+  call: () => Promise<OpenAI.Chat.Completions.ChatCompletion>,
+): Promise<SlotCall> {
+  let started = performance.now();
+  const HELD = Symbol('held');
+  try {
+    const completion = await ports.slot(async () => {
+      if (ports.endpointDown()) return HELD;
+      started = performance.now();
+      try {
+        return await call();
+      } catch (error) {
+        if (classifyModelError(error).unreachable) ports.reportUnreachable();
+        throw error;
+      }
+    });
+    if (completion === HELD) return { kind: 'held' };
+    if (!Array.isArray(completion.choices)) throw new Error('the response has no choices');
+    return { kind: 'completion', completion, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    if (ports.crashed()) return { kind: 'dropped' };
+    return { kind: 'error', error: classifyModelError(error), latencyMs: Math.round(performance.now() - started) };
+  }
+}
+
+/** The transition of a call that brought no answer (held, dropped by a crash, or failed). */
+export async function unanswered(ports: ApplyPorts, job: QueueJob, row: JobRow, run: RunRow, call: Exclude<SlotCall, { kind: 'completion' }>): Promise<Outcome> {
+  if (call.kind === 'dropped') return 'dropped';
+  if (call.kind === 'held') return await apply(ports, job, row, run, { kind: 'held' }, null);
+  return await apply(ports, job, row, run, call.error.unreachable ? { kind: 'unreachable', error: call.error } : { kind: 'failed', error: call.error }, call.latencyMs);
 }
