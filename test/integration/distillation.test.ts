@@ -13,7 +13,7 @@ import { Config, loadConfig } from '../../src/config/config';
 import { SFT_FILE, writeSftExport } from '../../src/export/sft';
 import { parseChatTemplate } from '../../src/ingest/chat-template';
 import { fromGlobalId, toGlobalId } from '../../src/pagination/global-id';
-import { startTestApi, TestApi } from '../support/api';
+import { startTestApi, TestApi, waitForRun as waitForRunOf } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { seedGenerationWorld } from '../support/generation-world';
 import { ScriptedOpenAI, startScriptedOpenAI } from '../support/scripted-openai';
@@ -63,15 +63,7 @@ async function ok<T = any>(query: string, variables?: Record<string, unknown>, t
 
 const ENQUEUE = `mutation($input: GenerationInput!) { enqueueGeneration(input: $input) { id requested config adapter } }`;
 
-async function waitForRun(id: string) {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const { generationRun: run } = await ok(`query($id: ID!) { generationRun(id: $id) { status requested accepted rejected failed pending } }`, { id });
-    if (!['QUEUED', 'RUNNING'].includes(run.status)) return run;
-    if (Date.now() > until) throw new Error(`run ${id} still ${run.status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitForRun = (id: string) => waitForRunOf(api, id, 'requested accepted rejected failed pending');
 
 /** Prepared users per stereotype key, from the seeded assignment. */
 async function usersPerStereotype(): Promise<Map<string, number[]>> {

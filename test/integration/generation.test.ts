@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import pino from 'pino';
 import { loadConfig, Config } from '../../src/config/config';
 import { startWorker, RunningWorker } from '../../generator/worker/worker';
-import { openGraphQLSocket, startTestApi, TestApi } from '../support/api';
+import { openGraphQLSocket, startTestApi, TestApi, waitForRun as waitForRunOf } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { seedGenerationWorld } from '../support/generation-world';
 import { ScriptedOpenAI, startScriptedOpenAI } from '../support/scripted-openai';
@@ -62,16 +62,7 @@ async function enqueue(input: Record<string, unknown>) {
   return res.data.enqueueGeneration;
 }
 
-async function waitForRun(id: string, timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await api.query(`query($id: ID!) { generationRun(id: $id) { ${RUN_FIELDS} } }`, { id });
-    const run = res.data.generationRun;
-    if (!['QUEUED', 'RUNNING'].includes(run.status)) return run;
-    if (Date.now() > until) throw new Error(`run ${id} still ${run.status}: ${JSON.stringify(run)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitForRun = (id: string, timeoutMs = 60_000) => waitForRunOf(api, id, RUN_FIELDS, { timeoutMs });
 
 const userGid = (id: number) => Buffer.from(`User:${id}`).toString('base64');
 const mutation = (name: string, type: string) => `mutation($input: ${type}!) { ${name}(input: $input) { ${RUN_FIELDS} } }`;

@@ -8,7 +8,7 @@ import { importDistillRecDial } from '../../src/ingest/distillrecdial.load';
 import { importRedial } from '../../src/ingest/redial.load';
 import { kendallTauB, spearman, wilsonInterval } from '../../src/evaluation/agreement';
 import { startWorker, RunningWorker } from '../../generator/worker/worker';
-import { startTestApi, TestApi } from '../support/api';
+import { startTestApi, TestApi, waitForRun as waitForRunOf } from '../support/api';
 import { runCli } from '../support/cli';
 import { describeWithBrowser, openBrowser, testOutputDir } from '../support/browser';
 import { createTestDatabase, TestDatabase } from '../support/db';
@@ -33,15 +33,7 @@ async function op(query: string, variables: Record<string, unknown> = {}) {
   return res.data;
 }
 
-async function waitForRun(id: string, timeoutMs = 90_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const { generationRun: run } = await op(`query($id: ID!) { generationRun(id: $id) { ${RUN} } }`, { id });
-    if (!['QUEUED', 'RUNNING'].includes(run.status)) return run;
-    if (Date.now() > until) throw new Error(`run ${id} still ${run.status}: ${JSON.stringify(run)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitForRun = (id: string, timeoutMs = 90_000) => waitForRunOf(api, id, RUN, { timeoutMs, token: OPS });
 
 /** Every ACCEPTED dialogue with its turns and LLM_REDIAL judgements (pages of 100). */
 async function allDialogues(filter: Record<string, unknown> = {}) {

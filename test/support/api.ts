@@ -85,3 +85,19 @@ export function openGraphQLSocket(url: string, connectionParams?: Record<string,
     close: () => socket.close(),
   };
 }
+
+/**
+ * Polls `generationRun(id)` until the run leaves QUEUED/RUNNING and returns it with `fields`;
+ * fails with the run's last state after `timeoutMs`.
+ */
+export async function waitForRun(api: TestApi, id: string, fields: string, options: { timeoutMs?: number; token?: string } = {}): Promise<any> {
+  const until = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    const res = await api.query(`query($id: ID!) { generationRun(id: $id) { status ${fields} } }`, { id }, { token: options.token });
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    const run = res.data.generationRun;
+    if (!['QUEUED', 'RUNNING'].includes(run.status)) return run;
+    if (Date.now() > until) throw new Error(`run ${id} still ${run.status}: ${JSON.stringify(run)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
