@@ -40,7 +40,7 @@ export interface Sampling {
 
 /**
  * What the processor needs from the world: PostgreSQL, pg-boss and the model endpoint behind
- * small functions, so that it can be tested without any of them (test/unit/generator/job-processor.test.ts).
+ * small functions, so that it can be tested without any of them (test/unit/generator/worker/job-processor.test.ts).
  */
 export interface ProcessorPorts {
   workerId: string;

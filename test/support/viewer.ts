@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import type { BrowserSession } from './browser';
 import { ROOT } from './sample';
 
-/** Helpers of the viewer's browser tests (test/integration/viewer*.browser.test.ts). */
+/** Helpers of the viewer's browser tests (test/integration/viewer/*.browser.test.ts). */
 
 const VIEWER_SRC = path.join(ROOT, 'viewer');
 const VIEWER_INDEX = path.join(ROOT, 'dist', 'viewer', 'index.html');
