@@ -33,7 +33,9 @@ export function listItems(manager: EntityManager, filter: ItemFilter | null, arg
   }
   if (filter?.search != null) {
     params.push(filter.search);
-    where.push(`to_tsvector('simple', i.title) @@ websearch_to_tsquery('simple', $${params.length})`);
+    // recdial_title: word for word, accents and case folded (migration 1765500000000); the same
+    // expression as the title index.
+    where.push(`to_tsvector('recdial_title', i.title) @@ websearch_to_tsquery('recdial_title', $${params.length})`);
   }
   return paginate<ItemRow & Record<string, unknown>, Item>(manager, {
     columns: ITEM_COLUMNS,
