@@ -9,6 +9,7 @@ import { decodeId } from '../pagination/global-id';
 import { authenticate, requireOperator } from './auth';
 import { ErrorCode, publicErrorOf } from './errors';
 import type { Config } from '../config/config';
+import { activeOperatorKeyHash } from '../modules/api-key/api-key.service';
 import { getExportRow } from '../modules/export/export.service';
 import { checkSignature, downloadSecret } from '../modules/export/signed-url';
 
@@ -44,7 +45,7 @@ function asHttpError(error: unknown): HttpError | null {
  * `GET /exports/:id/download`: a zip of a COMPLETED export's files, built while it is sent
  * (yazl reads one file at a time from disk; nothing holds the archive). Needs an operator key —
  * none or a bad one → 401, a reader's → 403 — or a signed URL from `Export.downloadUrl`
- * (`?expires=…&signature=…`; expired or forged → 403); an unknown export → 404; one not COMPLETED → 409.
+ * (`?expires=…&key=…&signature=…`; expired, forged or minted by a since revoked key → 403); an unknown export → 404; one not COMPLETED → 409.
  */
 export function exportDownloadHandler(options: { dataSource: DataSource; config: Readonly<Config>; logger: Logger }): RequestHandler {
   const { dataSource, config, logger } = options;
@@ -52,7 +53,7 @@ export function exportDownloadHandler(options: { dataSource: DataSource; config:
     try {
       const id = decodeId('id', String(req.params.id), 'Export');
       if (req.query.signature !== undefined || req.query.expires !== undefined) {
-        const refused = checkSignature(await downloadSecret(dataSource.manager, config), id, req.query.expires, req.query.signature);
+        const refused = await checkSignature(await downloadSecret(dataSource.manager, config), id, req.query, (keyId) => activeOperatorKeyHash(dataSource.manager, keyId));
         if (refused) throw new HttpError(403, ErrorCode.FORBIDDEN, refused);
       } else {
         requireOperator({ principal: await authenticate(dataSource.manager, req.headers.authorization) });

@@ -3,8 +3,9 @@ import { EntityManager } from 'typeorm';
 import { ConfigError } from '../../config/config';
 import { API_KEY_ROLES, ApiKeyRole } from '../../db/schema/api-key.entity';
 
-/** Who called: the API key's name and role. `null` in a Context means no key was presented. */
+/** Who called: the API key's row id, name and role. `null` in a Context means no key was presented. */
 export interface Principal {
+  id: number;
   name: string;
   role: ApiKeyRole;
 }
@@ -149,7 +150,17 @@ export async function verifyApiKey(manager: EntityManager, secret: string): Prom
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
     await manager.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id]);
   }
-  return { name: row.name, role: row.role };
+  return { id: row.id, name: row.name, role: row.role };
+}
+
+/**
+ * The secret hash of an active operator key, by row id; null when the key is revoked, no longer an
+ * operator's, or gone. Signed download links are bound to it (signed-url.ts), so revoking the key
+ * that minted a link — or giving that key a new secret — ends the link too.
+ */
+export async function activeOperatorKeyHash(manager: EntityManager, id: number): Promise<string | null> {
+  const rows: Array<{ secret_hash: string }> = await manager.query(`SELECT secret_hash FROM api_keys WHERE id = $1 AND revoked_at IS NULL AND role = 'operator'`, [id]);
+  return rows[0]?.secret_hash ?? null;
 }
 
 /** Revokes the active key of that name; false when there is none. */

@@ -2,10 +2,11 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { crslabDialogueBatches, type CrslabOptions } from '../../export/crslab';
 import { planExport } from '../../export/formats';
 import { decodeId } from '../../pagination/global-id';
-import { requireOperator } from '../../graphql/auth';
+import { requireOperator, unauthenticated } from '../../graphql/auth';
 import type { Context } from '../../graphql/context';
 import { CORPUS_FIELD_COST } from '../../graphql/costs';
 import { badInput, notFound } from '../../errors';
+import { activeOperatorKeyHash } from '../api-key/api-key.service';
 import type { SplitName } from '../dialogue/dialogue.type';
 import { ExportInput } from './export.inputs';
 import { createExport, getExport, listExports } from './export.service';
@@ -41,12 +42,15 @@ export class ExportResolver {
       'A signed link to a zip of the files, valid for expiresIn seconds (1–86400) without an Authorization header, e.g. for a browser; null until COMPLETED. Needs an operator key to mint.',
   })
   async downloadUrl(@Root() row: Export, @Ctx() ctx: Context, @Arg('expiresIn', () => Int, { nullable: true, defaultValue: 300 }) expiresInArg: number | null): Promise<string | null> {
-    requireOperator(ctx);
+    const principal = requireOperator(ctx);
     const expiresIn = expiresInArg ?? 300;
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN_S) throw badInput('expiresIn', `must be 1–${MAX_EXPIRES_IN_S} seconds, got ${expiresIn}`);
     if (row.downloadPath === null) return null;
     const expires = Math.floor(Date.now() / 1000) + expiresIn;
-    return signedDownloadPath(await downloadSecret(ctx.manager, ctx.config), row.dbId, expires);
+    const hash = await activeOperatorKeyHash(ctx.manager, principal.id);
+    // The key was revoked between authentication and here: refuse as authentication would have.
+    if (hash === null) throw unauthenticated('the API key was revoked; send an active operator key');
+    return signedDownloadPath(await downloadSecret(ctx.manager, ctx.config), row.dbId, expires, { id: principal.id, hash });
   }
 
   @Mutation(() => Export, {

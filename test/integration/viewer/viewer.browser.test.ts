@@ -252,7 +252,7 @@ describeWithBrowser('the dataset viewer in a real browser', () => {
     const file = path.join(shots, 'download.zip');
     await download.saveAs(file);
     expect([...unzip(fs.readFileSync(file)).keys()]).toEqual(['dialogues.jsonl']);
-    expect(download.url()).toMatch(/\/download\?expires=\d+&signature=[0-9a-f]{64}$/);
+    expect(download.url()).toMatch(/\/download\?expires=\d+&key=\d+&signature=[0-9a-f]{64}$/);
   });
 
   test('evaluations: a result table and a bar chart per metric', async () => {

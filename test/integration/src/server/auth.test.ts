@@ -166,7 +166,7 @@ describe('keys', () => {
     const manager = db.dataSource.manager;
     const created = await createApiKey(manager, { name: 'ci', role: 'reader' });
     expect(created.secret).toMatch(/^rdk_/);
-    expect(await verifyApiKey(manager, created.secret)).toEqual({ name: 'ci', role: 'reader' });
+    expect(await verifyApiKey(manager, created.secret)).toEqual({ id: expect.any(Number), name: 'ci', role: 'reader' });
     await expect(createApiKey(manager, { name: 'ci', role: 'operator' })).rejects.toThrow('already exists');
     expect(await revokeApiKey(manager, 'ci')).toBe(true);
     expect(await verifyApiKey(manager, created.secret)).toBeNull();
@@ -182,7 +182,7 @@ describe('keys', () => {
     await seedApiKeys(manager, 'temp:reader:one');
     expect(await verifyApiKey(manager, 'one')).toBeNull();
     await seedApiKeys(manager, 'temp:operator:two');
-    expect(await verifyApiKey(manager, 'two')).toEqual({ name: 'temp', role: 'operator' });
+    expect(await verifyApiKey(manager, 'two')).toEqual({ id: expect.any(Number), name: 'temp', role: 'operator' });
   });
 });
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../../../../src/config/config';
+import { createApiKey, revokeApiKey, seedApiKeys } from '../../../../../src/modules/api-key/api-key.service';
 import { startTestApi, type TestApi } from '../../../../support/api';
 import { createTestDatabase, type TestDatabase } from '../../../../support/db';
 import { importSample } from '../../../../support/sample';
@@ -49,7 +50,7 @@ afterAll(async () => {
 
 test('a signed URL downloads the zip without an Authorization header', async () => {
   const url = await mint();
-  expect(url).toMatch(new RegExp(`^/exports/${exportId}/download\\?expires=(\\d+)&signature=[0-9a-f]{64}$`));
+  expect(url).toMatch(new RegExp(`^/exports/${exportId}/download\\?expires=(\\d+)&key=\\d+&signature=[0-9a-f]{64}$`));
   const expires = Number(new URL(url, 'http://x').searchParams.get('expires'));
   // Default lifetime: 300 s.
   expect(Math.abs(expires - (Date.now() / 1000 + 300))).toBeLessThan(5);
@@ -87,6 +88,31 @@ test('a forged or altered link is refused with 403 JSON', async () => {
     expect({ bad, status: res.status }).toEqual({ bad, status: 403 });
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('FORBIDDEN');
   }
+});
+
+test('revoking the key that minted a link, or giving it a new secret, ends the link', async () => {
+  const { secret } = await createApiKey(db.dataSource.manager, { name: 'leaver', role: 'operator' });
+  const res = await api.query(URL_QUERY, { id: exportId }, { token: secret });
+  expect(res.errors).toBeUndefined();
+  const url: string = res.data.export.downloadUrl;
+  const other = await mint();
+  expect((await get(url)).status).toBe(200);
+  expect(await revokeApiKey(db.dataSource.manager, 'leaver')).toBe(true);
+  const refused = await get(url);
+  expect(refused.status).toBe(403);
+  expect(((await refused.json()) as any).errors[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' }, message: expect.stringMatching(/revoked/) });
+  // Links minted by other keys are untouched.
+  expect((await get(other)).status).toBe(200);
+  // A link re-pointed at another key is a forgery.
+  const ops = new URL(other, 'http://x').searchParams.get('key')!;
+  expect((await get(url.replace(/key=\d+/, `key=${ops}`))).status).toBe(403);
+  // A new secret for a key (RECDIAL_API_KEYS with the same name) ends its old links as well.
+  await seedApiKeys(db.dataSource.manager, 'rotated:operator:first-secret');
+  const first = await api.query(URL_QUERY, { id: exportId }, { token: 'first-secret' });
+  const rotatedUrl: string = first.data.export.downloadUrl;
+  expect((await get(rotatedUrl)).status).toBe(200);
+  await seedApiKeys(db.dataSource.manager, 'rotated:operator:second-secret');
+  expect((await get(rotatedUrl)).status).toBe(403);
 });
 
 test('only an operator can mint one; expiresIn is checked', async () => {
