@@ -5,30 +5,37 @@ import type PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../src/config/config';
 import { GENERATING_ROLES, MODEL_ROLES, type ModelRole } from '../src/config/generation';
-import { toGlobalId } from '../src/pagination/global-id';
+import { badInput, conflict, notFound } from '../src/errors';
+import { decodeId, toGlobalId } from '../src/pagination/global-id';
 import { PythonRandom } from '../src/random/python-random';
 import { createModelClient, listServedModels, ModelEndpointError, publicEndpoint } from './models/clients';
 import type { PromptText } from './prompts/load';
+import { promptsInForce } from './prompts/versions';
 import { queueName, transactionDb } from './queue/boss';
 import { GOAL_TEMPLATE_PROMPT_KEY, RunConfig, SamplingConfig, Strategy, ValidationConfig } from './run-config';
+import {
+  checkGenerationInput,
+  checkRegenerationInput,
+  DEFAULT_TEACHER_SEED,
+  type EnqueueGenerationInput,
+  positiveInt,
+  promptOptionsOf,
+  type RegenerateDialoguesInput,
+  samplingOf,
+  validationOf,
+  writingStrategy,
+} from './request';
 import { notifyRun } from './worker/store';
 
 export function recdialVersion(config: Readonly<Config>): string {
   return JSON.parse(readFileSync(path.join(config.rootDir, 'package.json'), 'utf8')).version;
 }
 
-/** A request the caller got wrong; `argument` names the input field. */
-export class GenerationRequestError extends Error {
-  constructor(
-    readonly argument: string,
-    message: string,
-    readonly kind: 'BAD_INPUT' | 'CONFLICT' | 'NOT_FOUND' = 'BAD_INPUT',
-  ) {
-    super(message);
-  }
-}
-
-export interface GenerationRequest {
+/**
+ * A generation request resolved from EnqueueGenerationInput (generator/request.ts): database ids,
+ * defaults filled in, every check that needs no selection passed.
+ */
+interface GenerationRequest {
   role: ModelRole;
   strategy: Strategy;
   domain: string | null;
@@ -54,7 +61,7 @@ export interface GenerationRequest {
   createdBy: string | null;
 }
 
-export interface RegenerationRequest {
+interface RegenerationRequest {
   role: ModelRole;
   dialogueIds: number[];
   reason: string;
@@ -79,13 +86,20 @@ export interface QueueAccess {
   dataSource: DataSource;
   config: Readonly<Config>;
   boss: () => Promise<PgBoss>;
+  /**
+   * The ids of the dialogues a selection matches, ascending, at most `limit` (regenerateDialogues
+   * with a filter). The selection is the corpus floor's, above the generator
+   * (src/dialogues/selection.ts `selectDialogueIds`), so the composition root hands it in; errors
+   * name `argument` (`input.filter.stereotype`).
+   */
+  findDialogues?(manager: EntityManager, filter: object, argument: string, limit: number): Promise<number[]>;
 }
 
 /** Fails at once, before anything is written, when the role has no endpoint or the endpoint does not serve the model. */
 export async function checkEndpoint(config: Readonly<Config>, role: ModelRole) {
   const endpoint = config.generation.endpoints[role];
   if (!endpoint) {
-    throw new GenerationRequestError('input.role', `no ${role} model endpoint is configured: set ${role}_BASE_URL and ${role}_MODEL on the server`);
+    throw badInput('input.role', `no ${role} model endpoint is configured: set ${role}_BASE_URL and ${role}_MODEL on the server`);
   }
   const served = await listServedModels(createModelClient(endpoint), endpoint);
   if (!served.includes(endpoint.model)) {
@@ -135,7 +149,7 @@ async function selectUnits(m: EntityManager, req: GenerationRequest): Promise<{ 
     const id = await sampleId(m, req.excludeSample);
     if (id === null) {
       const known: Array<{ name: string }> = await m.query('SELECT name FROM user_samples ORDER BY created_at DESC, id DESC LIMIT 5');
-      throw new GenerationRequestError(
+      throw badInput(
         'input.excludeSample',
         `no user sample named "${req.excludeSample}"` + (known.length ? ` (recent ones: ${known.map((k) => `"${k.name}"`).join(', ')})` : ' (none is stored yet)'),
       );
@@ -198,7 +212,7 @@ async function storeSample(m: EntityManager, runId: number, sample: DrawnSample)
      VALUES ($1, 'TEACHER', $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING id`,
     [name, sample.fraction, sample.seed, sample.stereotypeOrder, runId],
   );
-  if (!row) throw new GenerationRequestError('input.sampleName', `a user sample named "${name}" already exists; choose another name`, 'CONFLICT');
+  if (!row) throw conflict('input.sampleName', `a user sample named "${name}" already exists; choose another name`);
   await m.query(
     `INSERT INTO user_sample_members (sample_id, user_id, stereotype_id) SELECT $1, x.u, x.s FROM unnest($2::int[], $3::smallint[]) AS x(u, s)`,
     [row.id, sample.members.map((x) => x.userId), sample.members.map((x) => x.stereotypeId)],
@@ -276,20 +290,94 @@ function runConfig(
 
 /** SIMULATOR only plays seekers (evaluateInteractively); it never writes dataset dialogues. */
 function checkGeneratingRole(role: ModelRole): void {
-  if (!GENERATING_ROLES.includes(role)) throw new GenerationRequestError('input.role', `${role} plays the seeker of evaluateInteractively; generate with ${GENERATING_ROLES.join(' or ')}`);
+  if (!GENERATING_ROLES.includes(role)) throw badInput('input.role', `${role} plays the seeker of evaluateInteractively; generate with ${GENERATING_ROLES.join(' or ')}`);
 }
 
-export async function enqueueGeneration(access: QueueAccess, req: GenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
+async function stereotypeId(manager: EntityManager, key: string, argument: string): Promise<number> {
+  const [row] = await manager.query('SELECT id FROM stereotypes WHERE key = $1', [key]);
+  if (!row) {
+    const keys: Array<{ key: string }> = await manager.query('SELECT key FROM stereotypes ORDER BY id');
+    throw badInput(argument, `unknown stereotype "${key}"; expected one of ${keys.map((k) => `"${k.key}"`).join(', ')}`);
+  }
+  return row.id;
+}
+
+/**
+ * A run of new dialogues, one queued job each, over the prepared users the input selects, with
+ * the prompts in force now: the one implementation behind the `enqueueGeneration` mutation and
+ * any other caller. Returns the run's database id. Every refusal is a domain error
+ * (src/errors.ts) naming the argument path (`input.stereotypes[0]`).
+ */
+export async function enqueueGeneration(access: QueueAccess, input: EnqueueGenerationInput, createdBy: string | null): Promise<number> {
+  checkGenerationInput(input);
+  const manager = access.dataSource.manager;
+  const stereotypeIds = input.stereotypes ? await Promise.all(input.stereotypes.map((k, i) => stereotypeId(manager, k, `input.stereotypes[${i}]`))) : null;
+  const asStereotypeId = input.asStereotype != null ? await stereotypeId(manager, input.asStereotype, 'input.asStereotype') : null;
+  const request: GenerationRequest = {
+    role: input.role,
+    strategy: writingStrategy(input.strategy),
+    domain: input.domain ?? null,
+    stereotypeIds,
+    asStereotypeId,
+    userIds: input.userIds ? input.userIds.map((id, i) => decodeId(`input.userIds[${i}]`, id, 'User')) : null,
+    targetItemIds: input.targetItemIds ? input.targetItemIds.map((id, i) => decodeId(`input.targetItemIds[${i}]`, id, 'Item')) : null,
+    limit: positiveInt('input.limit', input.limit),
+    teacherFraction: input.teacherFraction ?? null,
+    teacherSeed: input.teacherSeed ?? DEFAULT_TEACHER_SEED,
+    sampleName: input.sampleName ?? null,
+    excludeSample: input.excludeSample ?? null,
+    adapter: input.adapter ?? null,
+    sampling: samplingOf(input.sampling),
+    validation: validationOf(input.validation),
+    promptOptions: promptOptionsOf(input),
+    priority: input.priority ?? 0,
+    createdBy,
+  };
+  return enqueueRequest(access, request, await promptsInForce(manager));
+}
+
+/** Upper bound on one regeneration run selected by filter, so that a too-wide filter is a clear error, not a surprise. */
+const MAX_REGENERATION = 100_000;
+
+/**
+ * New versions of dialogues given by id and/or selected by a filter; each result supersedes its
+ * original, which stays queryable: the one implementation behind the `regenerateDialogues`
+ * mutation and any other caller. Returns the run's database id; refusals as enqueueGeneration.
+ */
+export async function regenerateDialogues(access: QueueAccess, input: RegenerateDialoguesInput, createdBy: string | null): Promise<number> {
+  const reason = checkRegenerationInput(input);
+  const manager = access.dataSource.manager;
+  let ids: number[] = input.dialogueIds ? input.dialogueIds.map((id, i) => decodeId(`input.dialogueIds[${i}]`, id, 'Dialogue')) : [];
+  if (input.filter) {
+    if (!access.findDialogues) throw new Error('regenerateDialogues by filter needs QueueAccess.findDialogues');
+    const found = await access.findDialogues(manager, input.filter, 'input.filter', MAX_REGENERATION + 1);
+    if (found.length > MAX_REGENERATION) throw badInput('input.filter', `matches more than ${MAX_REGENERATION} dialogues; narrow it`);
+    ids = [...new Set([...ids, ...found])];
+  }
+  const request: RegenerationRequest = {
+    role: input.role,
+    dialogueIds: ids,
+    reason,
+    sampling: samplingOf(input.sampling),
+    validation: validationOf(input.validation),
+    promptOptions: promptOptionsOf(input),
+    priority: input.priority ?? 0,
+    createdBy,
+  };
+  return regenerateRequest(access, request, await promptsInForce(manager));
+}
+
+async function enqueueRequest(access: QueueAccess, req: GenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
   checkGeneratingRole(req.role);
   if (req.strategy === 'GOAL_TEMPLATE' && (req.stereotypeIds || req.asStereotypeId !== null || req.teacherFraction !== null)) {
-    throw new GenerationRequestError('input.strategy', 'stereotypes, asStereotype and teacherFraction apply to the STEREOTYPE strategy only');
+    throw badInput('input.strategy', 'stereotypes, asStereotype and teacherFraction apply to the STEREOTYPE strategy only');
   }
   if (req.sampleName !== null) {
-    if (req.teacherFraction === null) throw new GenerationRequestError('input.sampleName', 'names the teacher sample, so it needs teacherFraction');
-    if (!req.sampleName.trim()) throw new GenerationRequestError('input.sampleName', 'must not be empty');
+    if (req.teacherFraction === null) throw badInput('input.sampleName', 'names the teacher sample, so it needs teacherFraction');
+    if (!req.sampleName.trim()) throw badInput('input.sampleName', 'must not be empty');
     // Checked again when the sample is written (in the run's transaction); this only fails early.
     if ((await sampleId(access.dataSource.manager, req.sampleName)) !== null) {
-      throw new GenerationRequestError('input.sampleName', `a user sample named "${req.sampleName}" already exists; choose another name`, 'CONFLICT');
+      throw conflict('input.sampleName', `a user sample named "${req.sampleName}" already exists; choose another name`);
     }
   }
   const endpoint = await checkEndpoint(access.config, req.role);
@@ -298,14 +386,14 @@ export async function enqueueGeneration(access: QueueAccess, req: GenerationRequ
     const found = new Set(units.map((u) => u.userId));
     const missing = req.userIds.filter((id) => !found.has(id));
     if (missing.length > 0 && req.stereotypeIds === null && req.targetItemIds === null && req.limit === null && req.teacherFraction === null && req.excludeSample === null) {
-      throw new GenerationRequestError(
+      throw badInput(
         'input.userIds',
         `${missing.length} of the given users have no ${req.strategy === 'STEREOTYPE' ? 'prepared profile with a target' : 'goal-template profile with might-like items'} (database ids ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); run \`recdial prepare\` first`,
       );
     }
   }
   if (units.length === 0) {
-    throw new GenerationRequestError('input', `no prepared user matches the selection (strategy ${req.strategy}); run \`recdial prepare${req.strategy === 'GOAL_TEMPLATE' ? ' --strategy goal-template' : ''}\` first or widen the selection`);
+    throw badInput('input', `no prepared user matches the selection (strategy ${req.strategy}); run \`recdial prepare${req.strategy === 'GOAL_TEMPLATE' ? ' --strategy goal-template' : ''}\` first or widen the selection`);
   }
   const selection = {
     domain: req.domain, stereotypeIds: req.stereotypeIds, asStereotypeId: req.asStereotypeId, userIds: req.userIds, targetItemIds: req.targetItemIds,
@@ -322,11 +410,10 @@ export async function enqueueGeneration(access: QueueAccess, req: GenerationRequ
   );
 }
 
-/** New versions of the given dialogues; each result supersedes its original, which stays queryable. */
-export async function regenerateDialogues(access: QueueAccess, req: RegenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
+async function regenerateRequest(access: QueueAccess, req: RegenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
   checkGeneratingRole(req.role);
   const endpoint = await checkEndpoint(access.config, req.role);
-  if (req.dialogueIds.length === 0) throw new GenerationRequestError('input', 'no dialogue matches: nothing to regenerate');
+  if (req.dialogueIds.length === 0) throw badInput('input', 'no dialogue matches: nothing to regenerate');
   const rows: Array<{ id: number; status: string; userId: number | null; stereotypeId: number | null; targetItemId: number | null; strategy: string; k: number | null; prepared: boolean; pending: boolean }> =
     await access.dataSource.query(
       `SELECT d.id, d.status, d.user_id AS "userId", d.stereotype_id AS "stereotypeId", d.target_item_id AS "targetItemId", d.strategy,
@@ -340,15 +427,15 @@ export async function regenerateDialogues(access: QueueAccess, req: Regeneration
   // The ids the API shows and the caller sent, never the database's numbers.
   const list = (ids: number[]) => ids.slice(0, 5).map((id) => `"${toGlobalId('Dialogue', id)}"`).join(', ') + (ids.length > 5 ? `, … (${ids.length} in all)` : '');
   const missing = req.dialogueIds.filter((id) => !found.has(id));
-  if (missing.length) throw new GenerationRequestError('input.dialogueIds', `no such dialogue: ${list(missing)}`, 'NOT_FOUND');
+  if (missing.length) throw notFound('input.dialogueIds', `no such dialogue: ${list(missing)}`);
   const superseded = rows.filter((r) => r.status === 'SUPERSEDED').map((r) => r.id);
-  if (superseded.length) throw new GenerationRequestError('input.dialogueIds', `already superseded (regenerate their newest version instead): ${list(superseded)}`, 'CONFLICT');
+  if (superseded.length) throw conflict('input.dialogueIds', `already superseded (regenerate their newest version instead): ${list(superseded)}`);
   const pending = rows.filter((r) => r.pending).map((r) => r.id);
-  if (pending.length) throw new GenerationRequestError('input.dialogueIds', `a regeneration is already queued or running for: ${list(pending)}`, 'CONFLICT');
+  if (pending.length) throw conflict('input.dialogueIds', `a regeneration is already queued or running for: ${list(pending)}`);
   const unprepared = rows.filter((r) => r.userId === null || !r.prepared).map((r) => r.id);
-  if (unprepared.length) throw new GenerationRequestError('input.dialogueIds', `no prepared user, so no prompt to regenerate from, for: ${list(unprepared)}`);
+  if (unprepared.length) throw badInput('input.dialogueIds', `no prepared user, so no prompt to regenerate from, for: ${list(unprepared)}`);
   const strategies = new Set(rows.map((r) => r.strategy));
-  if (strategies.size > 1) throw new GenerationRequestError('input.dialogueIds', `the dialogues mix strategies (${[...strategies].join(', ')}); regenerate each strategy in its own run`);
+  if (strategies.size > 1) throw badInput('input.dialogueIds', `the dialogues mix strategies (${[...strategies].join(', ')}); regenerate each strategy in its own run`);
   const strategy = rows[0].strategy as Strategy;
   const units: Unit[] = rows.map((r) => ({
     key: `supersede:${r.id}`,
@@ -372,9 +459,9 @@ export async function cancelRun(access: QueueAccess, runId: number): Promise<voi
   const boss = await access.boss();
   await access.dataSource.transaction(async (m) => {
     const [run] = await m.query('SELECT status, role FROM generation_runs WHERE id = $1 FOR UPDATE', [runId]);
-    if (!run) throw new GenerationRequestError('id', `no such generation run "${toGlobalId('GenerationRun', runId)}"`, 'NOT_FOUND');
+    if (!run) throw notFound('id', `no such generation run "${toGlobalId('GenerationRun', runId)}"`);
     if (!['QUEUED', 'RUNNING'].includes(run.status)) {
-      throw new GenerationRequestError('id', `the run is already ${run.status.toLowerCase()}`, 'CONFLICT');
+      throw conflict('id', `the run is already ${run.status.toLowerCase()}`);
     }
     await m.query(`UPDATE generation_runs SET status = 'CANCELLED', finished_at = now() WHERE id = $1`, [runId]);
     const [cancelled]: Array<Array<{ queueJobId: string }>> = await m.query(
@@ -398,23 +485,27 @@ const MAX_RETRY_JOBS = 100_000;
  * Row, queue entries and run change in one transaction. Returns the runs touched and the count.
  */
 export async function retryFailedJobs(access: QueueAccess, req: { runId: number | null; jobIds: number[] | null }): Promise<{ requeued: number; runIds: number[] }> {
-  if ((req.runId === null) === (req.jobIds === null)) throw new GenerationRequestError('input', 'give either runId or jobIds');
-  if (req.jobIds !== null && req.jobIds.length === 0) throw new GenerationRequestError('input.jobIds', 'give at least one job id');
-  if (req.jobIds !== null && req.jobIds.length > MAX_RETRY_JOBS) throw new GenerationRequestError('input.jobIds', `at most ${MAX_RETRY_JOBS} jobs at once`);
+  if (req.jobIds) {
+    const bad = req.jobIds.findIndex((id) => !(Number.isInteger(id) && id > 0));
+    if (bad >= 0) throw badInput(`input.jobIds[${bad}]`, 'must be a job id (a positive integer, as in GenerationRun.errors.jobId)');
+  }
+  if ((req.runId === null) === (req.jobIds === null)) throw badInput('input', 'give either runId or jobIds');
+  if (req.jobIds !== null && req.jobIds.length === 0) throw badInput('input.jobIds', 'give at least one job id');
+  if (req.jobIds !== null && req.jobIds.length > MAX_RETRY_JOBS) throw badInput('input.jobIds', `at most ${MAX_RETRY_JOBS} jobs at once`);
   const boss = await access.boss();
   const result = await access.dataSource.transaction(async (m) => {
     let jobs: Array<{ id: number; runId: number; status: string; role: ModelRole; runStatus: string; priority: number }>;
     if (req.runId !== null) {
       const [run] = await m.query('SELECT id, status FROM generation_runs WHERE id = $1 FOR UPDATE', [req.runId]);
-      if (!run) throw new GenerationRequestError('input.runId', 'no such generation run', 'NOT_FOUND');
-      if (run.status === 'CANCELLED') throw new GenerationRequestError('input.runId', 'the run is cancelled; enqueue a new one', 'CONFLICT');
+      if (!run) throw notFound('input.runId', 'no such generation run');
+      if (run.status === 'CANCELLED') throw conflict('input.runId', 'the run is cancelled; enqueue a new one');
       jobs = await m.query(
         `SELECT j.id, j.run_id AS "runId", j.status, r.role, r.status AS "runStatus", r.priority
            FROM generation_jobs j JOIN generation_runs r ON r.id = j.run_id
           WHERE j.run_id = $1 AND j.status = 'FAILED' ORDER BY j.id FOR UPDATE OF j`,
         [req.runId],
       );
-      if (jobs.length === 0) throw new GenerationRequestError('input.runId', 'the run has no FAILED jobs', 'CONFLICT');
+      if (jobs.length === 0) throw conflict('input.runId', 'the run has no FAILED jobs');
     } else {
       const ids = [...new Set(req.jobIds!)];
       jobs = await m.query(
@@ -426,13 +517,13 @@ export async function retryFailedJobs(access: QueueAccess, req: { runId: number 
       const list = (xs: number[]) => xs.slice(0, 5).join(', ') + (xs.length > 5 ? ', …' : '');
       const found = new Set(jobs.map((j) => j.id));
       const missing = ids.filter((id) => !found.has(id));
-      if (missing.length) throw new GenerationRequestError('input.jobIds', `no generation job with id ${list(missing)}`, 'NOT_FOUND');
+      if (missing.length) throw notFound('input.jobIds', `no generation job with id ${list(missing)}`);
       const notFailed = jobs.filter((j) => j.status !== 'FAILED');
       if (notFailed.length) {
-        throw new GenerationRequestError('input.jobIds', `only FAILED jobs can be retried; ${list(notFailed.map((j) => j.id))} ${notFailed.length === 1 ? 'is' : 'are'} ${[...new Set(notFailed.map((j) => j.status))].join('/')}`, 'CONFLICT');
+        throw conflict('input.jobIds', `only FAILED jobs can be retried; ${list(notFailed.map((j) => j.id))} ${notFailed.length === 1 ? 'is' : 'are'} ${[...new Set(notFailed.map((j) => j.status))].join('/')}`);
       }
       const cancelled = jobs.filter((j) => j.runStatus === 'CANCELLED');
-      if (cancelled.length) throw new GenerationRequestError('input.jobIds', `jobs ${list(cancelled.map((j) => j.id))} belong to a cancelled run`, 'CONFLICT');
+      if (cancelled.length) throw conflict('input.jobIds', `jobs ${list(cancelled.map((j) => j.id))} belong to a cancelled run`);
     }
     const requeued: Array<{ id: number; runId: number; queueJobId: string }> = (
       await m.query(

@@ -5,7 +5,8 @@
  */
 import type { EntityManager } from 'typeorm';
 import { toGlobalId } from '../../src/pagination/global-id';
-import { checkEndpoint, createRun, GenerationRequestError, recdialVersion, type QueueAccess, type Unit } from '../enqueue';
+import { badInput } from '../../src/errors';
+import { checkEndpoint, createRun, recdialVersion, type QueueAccess, type Unit } from '../enqueue';
 import { publicEndpoint } from '../models/clients';
 import { DEFAULT_VALIDATION, type RunConfig, type SamplingConfig } from '../run-config';
 import { syncInteractiveEvaluation } from './evaluation-sync';
@@ -57,16 +58,16 @@ async function checkSystem(spec: SystemSpec, timeoutMs: number): Promise<void> {
     for await (const model of client.models.list()) ids.push(model.id);
   } catch (error) {
     const why = error instanceof OpenAI.APIError && error.status ? `HTTP ${error.status}` : (error as Error).message;
-    throw new GenerationRequestError('input.system.baseUrl', `the system under test at ${publicEndpoint(spec.baseUrl)} did not list its models (${why})`);
+    throw badInput('input.system.baseUrl', `the system under test at ${publicEndpoint(spec.baseUrl)} did not list its models (${why})`);
   }
   if (!ids.includes(spec.model)) {
-    throw new GenerationRequestError('input.system.model', `the system under test at ${publicEndpoint(spec.baseUrl)} does not serve "${spec.model}" (it lists ${ids.map((s) => `"${s}"`).join(', ') || 'nothing'})`);
+    throw badInput('input.system.model', `the system under test at ${publicEndpoint(spec.baseUrl)} does not serve "${spec.model}" (it lists ${ids.map((s) => `"${s}"`).join(', ') || 'nothing'})`);
   }
 }
 
 export async function enqueueInteractive(access: QueueAccess, req: InteractiveRequest): Promise<{ evaluationId: number; runId: number }> {
   if (!access.config.generation.endpoints.SIMULATOR) {
-    throw new GenerationRequestError('input.simulator', 'no SIMULATOR model endpoint is configured: set SIMULATOR_BASE_URL and SIMULATOR_MODEL on the server (and run a worker with them)');
+    throw badInput('input.simulator', 'no SIMULATOR model endpoint is configured: set SIMULATOR_BASE_URL and SIMULATOR_MODEL on the server (and run a worker with them)');
   }
   const endpoint = await checkEndpoint(access.config, 'SIMULATOR');
   await checkSystem(req.system, req.systemTimeoutMs);
@@ -76,10 +77,10 @@ export async function enqueueInteractive(access: QueueAccess, req: InteractiveRe
     const found = new Set(units.map((u) => u.userId));
     const missing = req.userIds.filter((id) => !found.has(id));
     if (missing.length > 0 && req.limit === null) {
-      throw new GenerationRequestError('input.userIds', `${missing.length} of the given users have no prepared profile with a target (database ids ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); run \`recdial prepare\` first`);
+      throw badInput('input.userIds', `${missing.length} of the given users have no prepared profile with a target (database ids ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); run \`recdial prepare\` first`);
     }
   }
-  if (units.length === 0) throw new GenerationRequestError('input.users', 'no prepared user matches the selection; run `recdial prepare` first or widen the selection');
+  if (units.length === 0) throw badInput('input.users', 'no prepared user matches the selection; run `recdial prepare` first or widen the selection');
 
   const [row] = await m.query(`INSERT INTO evaluations (kind, options, created_by) VALUES ('INTERACTIVE', $1, $2) RETURNING id`, [JSON.stringify(req.options), req.createdBy]);
   const evaluationId: number = row.id;

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PythonRandom } from '../../src/random/python-random';
 import { publicEndpoint } from '../models/clients';
-import { checkEndpoint, GenerationRequestError, QueueAccess } from '../enqueue';
+import { badInput } from '../../src/errors';
+import { checkEndpoint, QueueAccess } from '../enqueue';
 import { queueName, transactionDb } from '../queue/boss';
 import { notifyRun } from '../worker/store';
 import type { CompareRunConfig, ComparisonPair, JudgeRunConfig, JudgeSampling } from './processor';
@@ -69,7 +70,7 @@ export interface JudgeRequest {
 
 /** One JUDGE job per dialogue. */
 export async function enqueueJudging(access: QueueAccess, req: JudgeRequest): Promise<number> {
-  if (req.dialogueIds.length === 0) throw new GenerationRequestError('input.filter', 'no dialogue matches: nothing to judge');
+  if (req.dialogueIds.length === 0) throw badInput('input.filter', 'no dialogue matches: nothing to judge');
   const config: JudgeRunConfig = {
     recdialVersion: recdialVersion(access),
     kind: 'JUDGE',

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { ModelEndpointConfig } from '../../src/config/generation';
+import { DomainError, ErrorCode } from '../../src/errors';
 
 /**
  * One client per role. Retries are off in the SDK: every attempt is a queue attempt, so it is
@@ -67,7 +68,12 @@ export function publicEndpoint(baseUrl: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-export class ModelEndpointError extends Error {}
+/** A model endpoint is unreachable or does not serve the model: MODEL_ENDPOINT_UNAVAILABLE, no argument at fault. */
+export class ModelEndpointError extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.MODEL_ENDPOINT_UNAVAILABLE, message);
+  }
+}
 
 /** `GET /v1/models`: what the server serves (vLLM lists the base model and each LoRA adapter by name). */
 export async function listServedModels(client: OpenAI, endpoint: ModelEndpointConfig): Promise<string[]> {

@@ -1,13 +1,12 @@
 import type OpenAI from 'openai';
 import type { ModelRole } from '../../src/config/generation';
-import { keyedSeed } from '../../src/random/python-random';
-import { sanitizeForPostgres, storable } from '../../src/text/unstorable';
 import { classifyModelError, ClassifiedError } from '../models/clients';
 import { BuiltPrompt, PromptInputError } from '../prompts/load';
 import type { GenerationJobData } from '../queue/boss';
 import type { RunConfig } from '../run-config';
 import type { ProcessedDialogue } from '../types';
 import { Budget, errorRecord, JobExit, transition, workerError } from './job-state';
+import { generatedDialogue, requestSampling, type Sampling, storableAnswer } from './provenance';
 import type { AttemptRecord, DialogueToStore, JobRow } from './store';
 import type { WritingStrategy } from '../../src/dialogues/vocabulary';
 
@@ -29,13 +28,6 @@ export interface QueueJob extends Budget {
   id: string;
   data: GenerationJobData;
   priority?: number;
-}
-
-export interface Sampling {
-  temperature: number;
-  top_p: number;
-  max_tokens: number;
-  seed: number;
 }
 
 /**
@@ -128,55 +120,15 @@ export async function processJob(ports: ProcessorPorts, job: QueueJob): Promise<
       return await apply(ports, job, row, run, { kind: 'skipped', code: error.code, message: error.message }, null);
     }
 
-    const seed = keyedSeed(run.config.sampling.seed, 'request', row.key) % 2 ** 31;
-    const sampling: Sampling = { temperature: run.config.sampling.temperature, top_p: run.config.sampling.topP, max_tokens: run.config.sampling.maxTokens, seed };
+    const sampling = requestSampling(run.config.sampling, row.key);
     const answered = await callInSlot(ports, () => ports.callModel(run!, prompt, sampling));
     if (answered.kind !== 'completion') return await unanswered(ports, job, row, run, answered);
     const { completion, latencyMs } = answered;
     if (ports.crashed()) return 'dropped';
 
-    const choice = completion.choices[0];
-    const raw = choice?.message?.content ?? '';
-    const finishReason = storable(choice?.finish_reason ?? null);
-    // PostgreSQL cannot store U+0000 or lone surrogates: the text is stored with them replaced,
-    // the dialogue rejected, and the untouched answer kept as a JSON string literal.
-    const clean = sanitizeForPostgres(raw);
-    const garbled = Object.keys(clean.replaced).length > 0;
-    const { processed, domain } = await ports.process(run, row, prompt, clean.text, finishReason);
-    const dialogue: DialogueToStore = {
-      domain,
-      source: run.role as DialogueToStore['source'],
-      strategy: run.strategy,
-      // The name we asked for: servers answer with their own spelling (`…@main`), kept as responseModel.
-      model: run.model,
-      stereotypeId: prompt.stereotypeId,
-      targetItemId: prompt.targetItemId,
-      targetAsin: prompt.targetAsin,
-      processed: garbled ? markGarbled(processed, clean.replaced) : processed,
-      provenance: {
-        runId: run.id,
-        jobId: row.id,
-        role: run.role,
-        model: run.model,
-        responseModel: storable(completion.model ?? null),
-        endpoint: run.endpoint,
-        servedModels: run.servedModels,
-        strategy: run.strategy,
-        sampling: { temperature: sampling.temperature, topP: sampling.top_p, maxTokens: sampling.max_tokens },
-        seed,
-        promptVersion: prompt.promptVersion,
-        promptSha256: prompt.sha256,
-        messages: prompt.messages,
-        template: prompt.instance ? { id: prompt.instance.template.id, k: prompt.instance.k, bindings: prompt.instance.bindings } : null,
-        rawResponse: clean.text,
-        ...(garbled ? { rawResponseEscaped: JSON.stringify(raw) } : {}),
-        finishReason,
-        usage: storable(completion.usage ?? null),
-        latencyMs,
-        attempts: row.attempts,
-        worker: ports.workerId,
-      },
-    };
+    const answer = storableAnswer(completion);
+    const { processed, domain } = await ports.process(run, row, prompt, answer.text, answer.finishReason);
+    const dialogue = generatedDialogue({ run, row, prompt, sampling, completion, answer, processed, domain, latencyMs, workerId: ports.workerId });
     stage = 'store';
     const attempt: AttemptRecord = { attempt: row.attempts, outcome: 'OK', retryable: false, httpStatus: 200, message: null, latencyMs, worker: ports.workerId };
     await ports.storeDialogue(row, dialogue, attempt);
@@ -272,18 +224,6 @@ export async function apply(ports: ApplyPorts, job: QueueJob, row: JobRow | null
     case 'failed':
       return t.status === 'FAILED' ? 'failed' : 'retry';
   }
-}
-
-/** Rejects a dialogue whose answer held characters PostgreSQL cannot store. */
-export function markGarbled(p: ProcessedDialogue, replaced: Record<string, number>): ProcessedDialogue {
-  const detail = `the answer held ${Object.entries(replaced)
-    .map(([c, n]) => `${n} × ${c}`)
-    .join(', ')}, which PostgreSQL cannot store; replaced by U+FFFD (rawResponseEscaped has the original)`;
-  const existing = p.issues.find((i) => i.code === 'GARBLED_TEXT' && i.severity === 'error');
-  const issues = existing
-    ? p.issues.map((i) => (i === existing ? { ...i, detail: `${i.detail}; ${detail}` } : i))
-    : [...p.issues, { code: 'GARBLED_TEXT', severity: 'error' as const, detail }];
-  return { ...p, status: 'REJECTED', issues };
 }
 
 /** What a model call in a slot came to: an answer, or why there is none. */

@@ -82,3 +82,19 @@ export async function dialogueConditions(
   if (f.judgement != null) where.push(await judgementCondition(manager, f.judgement, param, `${argument}.judgement`));
   return where;
 }
+
+/**
+ * The ids of the dialogues a selection matches, ascending, at most `limit`: how a run that works
+ * on a selection (regenerateDialogues with a filter) finds its dialogues. Wrong values name
+ * `argument`, as in `dialogueConditions`.
+ */
+export async function selectDialogueIds(manager: EntityManager, filter: DialogueSelection | null | undefined, argument: string, limit: number): Promise<number[]> {
+  const params: unknown[] = [];
+  const where = await dialogueConditions(manager, filter, params, argument);
+  params.push(limit);
+  const rows: Array<{ id: number }> = await manager.query(
+    `SELECT d.id FROM dialogues d ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map((r) => r.id);
+}

@@ -18,7 +18,6 @@ import type { QueueAccess } from '../../../generator';
 import { enqueueInteractive } from '../../../generator';
 import { describeSystem, type SystemSpec } from '../../../generator';
 import { decodeId } from '../../pagination/global-id';
-import { toApiError } from '../generation/generation.service';
 import { evaluateGenerationRun, evaluateRecommendationRun, type GenEvaluationOptions, type RecEvaluationOptions } from './evaluation.runner';
 import { Evaluation, EvaluationGroup, EvaluationMode, ModelFamily, RankedBy, RecBaseline, TieBreak, toEvaluation } from './evaluation.type';
 
@@ -260,24 +259,20 @@ export async function startInteractiveEvaluation(manager: EntityManager, queue: 
     simulator: { temperature, topP, maxTokens },
     dataset,
   };
-  try {
-    const { evaluationId } = await enqueueInteractive(queue, {
-      system,
-      systemTimeoutMs: timeoutMs,
-      domain: users?.domain ?? null,
-      stereotypeId,
-      userIds,
-      limit,
-      maxRounds,
-      k,
-      dataset,
-      sampling: { temperature, topP, maxTokens, seed },
-      priority,
-      createdBy: principal?.name ?? null,
-      options,
-    });
-    return evaluationId;
-  } catch (error) {
-    throw toApiError(error);
-  }
+  const { evaluationId } = await enqueueInteractive(queue, {
+    system,
+    systemTimeoutMs: timeoutMs,
+    domain: users?.domain ?? null,
+    stereotypeId,
+    userIds,
+    limit,
+    maxRounds,
+    k,
+    dataset,
+    sampling: { temperature, topP, maxTokens, seed },
+    priority,
+    createdBy: principal?.name ?? null,
+    options,
+  });
+  return evaluationId;
 }

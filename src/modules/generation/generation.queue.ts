@@ -6,6 +6,7 @@ import { startBoss } from '../../../generator';
 import type { Config } from '../../config/config';
 import { RUN_CHANNEL } from '../../../generator';
 import { NotifyEvents } from '../../jobs/notify-events';
+import { selectDialogueIds } from '../../dialogues/selection';
 
 /** What the API process needs for generation: a queue client (started on first use) and run events. */
 export interface GenerationQueue {
@@ -29,6 +30,7 @@ export function createGenerationQueue(options: { dataSource: DataSource; config:
           boss = null;
           throw error;
         })),
+      findDialogues: selectDialogueIds,
     },
     events,
     async close() {

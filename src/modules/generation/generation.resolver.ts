@@ -63,12 +63,12 @@ export class GenerationRunResolver {
 
   @Mutation(() => GenerationRun, { description: 'Creates a run and one queued job per dialogue, in one transaction. Needs an operator key.' })
   async enqueueGeneration(@Ctx() ctx: Context, @Arg('input', () => GenerationInput) input: GenerationInput): Promise<GenerationRun> {
-    return loadRun(ctx, await enqueueGeneration(ctx.manager, ctx.generation.queue, input, ctx.principal));
+    return loadRun(ctx, await enqueueGeneration(ctx.generation.queue, input, ctx.principal));
   }
 
   @Mutation(() => GenerationRun, { description: 'Writes new versions of dialogues; each supersedes its original, which stays queryable. Needs an operator key.' })
   async regenerateDialogues(@Ctx() ctx: Context, @Arg('input', () => RegenerationInput) input: RegenerationInput): Promise<GenerationRun> {
-    return loadRun(ctx, await regenerateDialogues(ctx.manager, ctx.generation.queue, input, ctx.principal));
+    return loadRun(ctx, await regenerateDialogues(ctx.generation.queue, input, ctx.principal));
   }
 
   @Mutation(() => GenerationRun, { description: 'Cancels the jobs that have not started; running ones finish and are stored. Needs an operator key.' })

@@ -7,7 +7,6 @@ import { badInput } from '../../errors';
 import type { Principal } from '../api-key/api-key.service';
 import { dialogueConditions } from '../../dialogues/selection';
 import type { DialogueFilter } from '../dialogue/dialogue.type';
-import { toApiError } from '../generation/generation.service';
 import { CompareDatasetsInput, JudgeDialoguesInput, JudgeSamplingInput } from './judge.inputs';
 import { AgreementLevel, Comparison, CriterionComparison, HeadToHead, JudgeAgreement, JudgementGroupBy, JudgementStatistic } from './judge.type';
 import { activeRubric } from './rubric.service';
@@ -15,14 +14,6 @@ import { activeRubric } from './rubric.service';
 /** Upper bound on one judge run or one comparison entry, so that a too-wide filter is a clear error. */
 const MAX_JUDGED = 100_000;
 const MAX_PAIRS = 10_000;
-
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw toApiError(error);
-  }
-}
 
 function judgeSampling(input: JudgeSamplingInput | null | undefined): JudgeSampling {
   const s = { ...DEFAULT_JUDGE_SAMPLING };
@@ -70,9 +61,14 @@ export async function judgeDialogues(manager: EntityManager, access: QueueAccess
       : [`NOT EXISTS (SELECT 1 FROM judgements j WHERE j.dialogue_id = d.id AND j.rubric_key = ${param(rubric.key)} AND j.rubric_sha256 = ${param(rubric.sha256)} AND j.model = ${param(model)})`],
   );
   if (ids.length === 0) throw badInput('input.filter', input.skipJudged === false ? 'matches no dialogue: nothing to judge' : 'matches no dialogue that is not judged on this rubric version yet (skipJudged: false judges them again)');
-  return guard(() =>
-    enqueueJudging(access, { rubric, dialogueIds: ids, selection: { filter: plain(input.filter), skipJudged: input.skipJudged !== false }, sampling, priority: input.priority ?? 0, createdBy: principal?.name ?? null }),
-  );
+  return enqueueJudging(access, {
+    rubric,
+    dialogueIds: ids,
+    selection: { filter: plain(input.filter), skipJudged: input.skipJudged !== false },
+    sampling,
+    priority: input.priority ?? 0,
+    createdBy: principal?.name ?? null,
+  });
 }
 
 export async function compareDatasets(manager: EntityManager, access: QueueAccess, input: CompareDatasetsInput, principal: Principal | null): Promise<number> {
@@ -116,7 +112,7 @@ export async function compareDatasets(manager: EntityManager, access: QueueAcces
     if (ids.length === 0) throw badInput(e.argument, 'matches no dialogue');
     resolved.push({ label: e.label, filter: plain(e.filter), ids });
   }
-  return guard(() => enqueueComparison(access, { criteria, entries: resolved, pairs: input.pairs, seed: input.seed, sampling, priority: input.priority ?? 0, createdBy: principal?.name ?? null }));
+  return enqueueComparison(access, { criteria, entries: resolved, pairs: input.pairs, seed: input.seed, sampling, priority: input.priority ?? 0, createdBy: principal?.name ?? null });
 }
 
 const GROUP_EXPR: Record<JudgementGroupBy, string> = {

@@ -3,11 +3,8 @@ import type { DataSource } from 'typeorm';
 import { loadConfig, Config } from '../../../../src/config/config';
 import { createDataSource } from '../../../../src/db/data-source';
 import { migrate } from '../../../../src/db/migrate';
-import { activePrompts } from '../../../../src/modules/prompt/prompt.service';
 import { enqueueGeneration } from '../../../../generator/enqueue';
 import { startBoss } from '../../../../generator/queue/boss';
-import { DEFAULT_SAMPLING, DEFAULT_VALIDATION, GOAL_TEMPLATE_PROMPT_KEY } from '../../../../generator/run-config';
-import type { PromptText } from '../../../../generator/prompts/load';
 import { startWorker, RunningWorker } from '../../../../generator/worker/worker';
 import { seedGenerationWorld } from '../../../support/generation-world';
 import { PrivatePostgres, startPrivatePostgres } from '../../../support/private-postgres';
@@ -69,20 +66,7 @@ async function query<T = any>(sql: string, params: unknown[] = [], timeoutMs = 6
 
 test('PostgreSQL restarted under a running worker: the run completes with every job accounted for, 0 lost, 0 duplicated', async () => {
   const boss = await startBoss({ url, supervise: false, generation: config.generation, max: 2 });
-  const prompts: Record<string, PromptText> = {};
-  for (const p of await activePrompts(dataSource.manager)) {
-    prompts[p.kind === 'STEREOTYPE_SYSTEM' ? p.key : GOAL_TEMPLATE_PROMPT_KEY] = { version: p.version, sha256: p.sha256, content: p.content };
-  }
-  const runId = await enqueueGeneration(
-    { dataSource, config, boss: async () => boss },
-    {
-      role: 'TEACHER', strategy: 'STEREOTYPE', domain: null, stereotypeIds: null, asStereotypeId: null, userIds: null, targetItemIds: null,
-      limit: 24, teacherFraction: null, teacherSeed: 42, sampleName: null, excludeSample: null,
-      sampling: { ...DEFAULT_SAMPLING, seed: 31 }, validation: DEFAULT_VALIDATION,
-      promptOptions: { legacyFeatureKeys: false, includeTargetReview: true }, priority: 0, createdBy: null,
-    },
-    prompts,
-  );
+  const runId = await enqueueGeneration({ dataSource, config, boss: async () => boss }, { role: 'TEACHER', limit: 24, sampling: { seed: 31 } }, null);
   await boss.stop({ graceful: false, close: true, wait: true });
 
   worker = await startWorker({ dataSource, url, config, logger: pino({ level: 'silent' }), pollMs: 100 });

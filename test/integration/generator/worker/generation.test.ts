@@ -2,6 +2,9 @@ import { DataSource } from 'typeorm';
 import pino from 'pino';
 import { loadConfig, Config } from '../../../../src/config/config';
 import { startWorker, RunningWorker } from '../../../../generator/worker/worker';
+import { enqueueGeneration, type EnqueueGenerationInput, regenerateDialogues } from '../../../../generator';
+import { CliError, withCliErrors } from '../../../../src/cli/common';
+import { DomainError } from '../../../../src/errors';
 import { openGraphQLSocket, startTestApi, TestApi, waitForRun as waitForRunOf } from '../../../support/api';
 import { createTestDatabase, TestDatabase } from '../../../support/db';
 import { seedGenerationWorld } from '../../../support/generation-world';
@@ -112,6 +115,26 @@ describe('access and fail-fast checks', () => {
       const res = await api.query(mutation('enqueueGeneration', 'GenerationInput'), { input }, { token: OPS });
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
     }
+  });
+
+  test('the generator’s one enqueueGeneration, called with a plain object as a non-GraphQL caller would, refuses alike; the CLI’s mapping names the flag', async () => {
+    const access = { dataSource: db.dataSource, config, boss: () => Promise.reject(new Error('no queue needed to refuse')) };
+    const refusal = (input: EnqueueGenerationInput) => enqueueGeneration(access, input, null).then(() => null, (e: unknown) => e);
+    const unknown = await refusal({ role: 'TEACHER', stereotypes: ['Fully Expressive Seeker', 'Nobody'] });
+    expect(unknown).toBeInstanceOf(DomainError);
+    expect(unknown).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.stereotypes[1]', message: expect.stringMatching(/^input\.stereotypes\[1\]: unknown stereotype "Nobody"; expected one of "/) });
+    // The same refusal through the API: message, code and argument as the generator made them.
+    const viaApi = await api.query(mutation('enqueueGeneration', 'GenerationInput'), { input: { role: 'TEACHER', stereotypes: ['Fully Expressive Seeker', 'Nobody'] } }, { token: OPS });
+    expect(viaApi.errors?.[0]).toMatchObject({ message: (unknown as Error).message, extensions: { code: 'BAD_USER_INPUT', argument: 'input.stereotypes[1]' } });
+    await expect(withCliErrors(() => enqueueGeneration(access, { role: 'TEACHER', sampleName: 'x' }, null))).rejects.toThrow(
+      new CliError('--sample-name: names the teacher sample, so it needs teacherFraction'),
+    );
+    expect(await refusal({ role: 'SIMULATOR' })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.role' });
+    await expect(regenerateDialogues(access, { role: 'TEACHER', reason: 'why', dialogueIds: [userGid(1)] }, null)).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'input.dialogueIds[0]',
+    });
+    expect(await db.dataSource.query('SELECT count(*)::int AS n FROM generation_runs')).toEqual([{ n: 0 }]);
   });
 });
 
