@@ -5,13 +5,14 @@ import type PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../src/config/config';
 import { GENERATING_ROLES, MODEL_ROLES, type ModelRole } from '../src/config/generation';
+import { permits } from '../src/jobs/lifecycle';
 import { toGlobalId } from '../src/pagination/global-id';
 import { PythonRandom } from '../src/random/python-random';
 import { createModelClient, listServedModels, ModelEndpointError, publicEndpoint } from './models/clients';
 import type { PromptText } from './prompts/load';
 import { queueName, transactionDb } from './queue/boss';
 import { GOAL_TEMPLATE_PROMPT_KEY, RunConfig, SamplingConfig, Strategy, ValidationConfig } from './run-config';
-import { notifyRun } from './worker/store';
+import { notifyRun, runLifecycle } from './worker/store';
 
 export function recdialVersion(config: Readonly<Config>): string {
   return JSON.parse(readFileSync(path.join(config.rootDir, 'package.json'), 'utf8')).version;
@@ -373,10 +374,10 @@ export async function cancelRun(access: QueueAccess, runId: number): Promise<voi
   await access.dataSource.transaction(async (m) => {
     const [run] = await m.query('SELECT status, role FROM generation_runs WHERE id = $1 FOR UPDATE', [runId]);
     if (!run) throw new GenerationRequestError('id', `no such generation run "${toGlobalId('GenerationRun', runId)}"`, 'NOT_FOUND');
-    if (!['QUEUED', 'RUNNING'].includes(run.status)) {
+    if (!permits('cancel', run.status)) {
       throw new GenerationRequestError('id', `the run is already ${run.status.toLowerCase()}`, 'CONFLICT');
     }
-    await m.query(`UPDATE generation_runs SET status = 'CANCELLED', finished_at = now() WHERE id = $1`, [runId]);
+    await runLifecycle.cancel(m, runId, { publish: false }); // published once committed
     const [cancelled]: Array<Array<{ queueJobId: string }>> = await m.query(
       `UPDATE generation_jobs SET status = 'CANCELLED', updated_at = now() WHERE run_id = $1 AND status = 'QUEUED' RETURNING queue_job_id AS "queueJobId"`,
       [runId],
@@ -454,7 +455,7 @@ export async function retryFailedJobs(access: QueueAccess, req: { runId: number 
       }
     }
     const runIds = [...new Set(requeued.map((r) => r.runId))];
-    await m.query(`UPDATE generation_runs SET status = 'RUNNING', finished_at = NULL WHERE id = ANY($1) AND status IN ('COMPLETED', 'FAILED', 'RUNNING', 'QUEUED')`, [runIds]);
+    await runLifecycle.reopen(m, runIds, { publish: false }); // published once committed
     return { requeued: requeued.length, runIds };
   });
   for (const id of result.runIds) await notifyRun(access.dataSource.manager, id);
