@@ -6,6 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../src/config/config';
 import { GENERATING_ROLES, MODEL_ROLES, type ModelRole } from '../src/config/generation';
 import { badInput, conflict, notFound } from '../src/errors';
+import { permits } from '../src/jobs/lifecycle';
 import { decodeId, toGlobalId } from '../src/pagination/global-id';
 import { PythonRandom } from '../src/random/python-random';
 import { createModelClient, listServedModels, ModelEndpointError, publicEndpoint } from './models/clients';
@@ -25,7 +26,7 @@ import {
   validationOf,
   writingStrategy,
 } from './request';
-import { notifyRun } from './worker/store';
+import { notifyRun, runLifecycle } from './worker/store';
 
 export function recdialVersion(config: Readonly<Config>): string {
   return JSON.parse(readFileSync(path.join(config.rootDir, 'package.json'), 'utf8')).version;
@@ -460,10 +461,10 @@ export async function cancelRun(access: QueueAccess, runId: number): Promise<voi
   await access.dataSource.transaction(async (m) => {
     const [run] = await m.query('SELECT status, role FROM generation_runs WHERE id = $1 FOR UPDATE', [runId]);
     if (!run) throw notFound('id', `no such generation run "${toGlobalId('GenerationRun', runId)}"`);
-    if (!['QUEUED', 'RUNNING'].includes(run.status)) {
+    if (!permits('cancel', run.status)) {
       throw conflict('id', `the run is already ${run.status.toLowerCase()}`);
     }
-    await m.query(`UPDATE generation_runs SET status = 'CANCELLED', finished_at = now() WHERE id = $1`, [runId]);
+    await runLifecycle.cancel(m, runId, { publish: false }); // published once committed
     const [cancelled]: Array<Array<{ queueJobId: string }>> = await m.query(
       `UPDATE generation_jobs SET status = 'CANCELLED', updated_at = now() WHERE run_id = $1 AND status = 'QUEUED' RETURNING queue_job_id AS "queueJobId"`,
       [runId],
@@ -545,7 +546,7 @@ export async function retryFailedJobs(access: QueueAccess, req: { runId: number 
       }
     }
     const runIds = [...new Set(requeued.map((r) => r.runId))];
-    await m.query(`UPDATE generation_runs SET status = 'RUNNING', finished_at = NULL WHERE id = ANY($1) AND status IN ('COMPLETED', 'FAILED', 'RUNNING', 'QUEUED')`, [runIds]);
+    await runLifecycle.reopen(m, runIds, { publish: false }); // published once committed
     return { requeued: requeued.length, runIds };
   });
   for (const id of result.runIds) await notifyRun(access.dataSource.manager, id);

@@ -5,7 +5,6 @@
 export { cancelRun, enqueueGeneration, regenerateDialogues, retryFailedJobs, type QueueAccess } from './enqueue';
 export { type EnqueueGenerationInput, type RegenerateDialoguesInput, type SamplingOptions, type ValidationOptions } from './request';
 export { startBoss } from './queue/boss';
-export { RUN_CHANNEL } from './worker/store';
 export { startWorker } from './worker/worker';
 export { classifyModelError, ModelEndpointError, publicEndpoint } from './models/clients';
 export { buildGoalTemplatePrompt, buildStereotypePrompt, loadStereotypes, PromptInputError, type PromptText } from './prompts/load';
@@ -26,7 +25,6 @@ export {
 export { DEFAULT_SAMPLING, DEFAULT_VALIDATION, GOAL_TEMPLATE_PROMPT_KEY, type SamplingConfig, type Strategy, type ValidationConfig } from './run-config';
 export { DEFAULT_GOAL_TEMPLATE_INSTRUCTIONS } from './goal-template/prompt';
 export { rankByTitles, TitleIndex } from './goal-template/fuzzy-title';
-export { EVALUATION_CHANNEL } from './interactive/evaluation-sync';
 export { enqueueInteractive } from './interactive/enqueue';
 export { describeSystem, type SystemSpec } from './interactive/system-client';
 export { BUILT_IN_RUBRICS, builtInRubric, RUBRIC_KEY, type RubricDefinition, rubricProblems, rubricSha256, type RubricVersionRecord } from './judge/rubrics';

@@ -4,12 +4,12 @@
  * are recomputed from the run's stored simulated dialogues, so that whichever process changed
  * the run (worker, supervisor, API) leaves the evaluation right, and subscribers hear of it.
  */
-import type { EntityManager } from 'typeorm';
+import { JobLifecycle, type Queryable } from '../../src/jobs/job-lifecycle';
+import { EVALUATION_JOBS, isTerminal, type JobStatus } from '../../src/jobs/lifecycle';
 import type { ConversationOutcome } from './conversation';
 import { interactiveRows } from './metrics';
 
-/** The evaluations' NOTIFY channel (src/modules/evaluation re-exports it). */
-export const EVALUATION_CHANNEL = 'recdial_evaluation';
+const evaluations = new JobLifecycle(EVALUATION_JOBS);
 
 /** The part of a run's config that an INTERACTIVE run adds (generator/run-config.ts). */
 export interface InteractiveRunConfig {
@@ -25,7 +25,7 @@ export interface InteractiveRunConfig {
 /** While a run goes on, its results are recomputed at most this often (every conversation otherwise reads them all: O(n²)). */
 const RESYNC_MS = 1000;
 
-export async function syncInteractiveEvaluation(manager: EntityManager, runId: number): Promise<void> {
+export async function syncInteractiveEvaluation(manager: Queryable, runId: number): Promise<void> {
   const [run]: Array<{ kind: string; status: string; requested: number; evaluationId: number | null; maxRounds: number; k: number; evaluationStatus: string | null; sinceMs: number | null }> =
     await manager.query(
       `SELECT r.kind, r.status, r.requested, e.id AS "evaluationId", (r.config #>> '{interactive,maxRounds}')::int AS "maxRounds", (r.config #>> '{interactive,k}')::int AS k,
@@ -35,7 +35,7 @@ export async function syncInteractiveEvaluation(manager: EntityManager, runId: n
       [runId],
     );
   if (!run || run.kind !== 'INTERACTIVE' || run.evaluationId === null) return;
-  const terminal = ['COMPLETED', 'FAILED', 'CANCELLED'].includes(run.status);
+  const terminal = isTerminal(run.status);
   // The run's end and every change of status are always written; progress in between at most once per RESYNC_MS.
   if (!terminal && run.evaluationStatus === run.status && run.sinceMs !== null && run.sinceMs < RESYNC_MS) return;
   const conversations: Array<{ stereotype: string | null; outcome: ConversationOutcome }> = await manager.query(
@@ -55,13 +55,11 @@ export async function syncInteractiveEvaluation(manager: EntityManager, runId: n
   const finished = jobs.done + jobs.failed + jobs.skipped + jobs.cancelled;
   const report = { runId, requested: run.requested, conversations: conversations.length, ...jobs };
   const error = run.status === 'FAILED' ? `every conversation failed (${jobs.failed}); see the generation run's jobs for the causes` : null;
-  await manager.query(
-    `UPDATE evaluations
-        SET status = $2, results = $3, report = $4, progress = $5, error = $6, heartbeat_at = now(),
-            started_at = CASE WHEN $2 <> 'QUEUED' THEN COALESCE(started_at, now()) END,
-            finished_at = CASE WHEN $7 THEN COALESCE(finished_at, now()) END
-      WHERE id = $1`,
-    [run.evaluationId, run.status, JSON.stringify(rows), JSON.stringify(report), run.requested ? finished / run.requested : 1, error, terminal],
-  );
-  await manager.query('SELECT pg_notify($1, $2)', [EVALUATION_CHANNEL, String(run.evaluationId)]);
+  await evaluations.follow(manager, run.evaluationId, run.status as JobStatus, {
+    results: rows,
+    report,
+    progress: run.requested ? finished / run.requested : 1,
+    error,
+  });
+  await evaluations.publish(manager, run.evaluationId);
 }

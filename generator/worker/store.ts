@@ -1,11 +1,18 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { JobLifecycle } from '../../src/jobs/job-lifecycle';
+import { GENERATION_RUNS } from '../../src/jobs/lifecycle';
 import { toGlobalId } from '../../src/pagination/global-id';
 import { storable } from '../../src/text/unstorable';
 import type { TitleRewrite } from '../output/normalise-titles';
 import type { ProcessedDialogue, ValidationIssue } from '../types';
 import { syncInteractiveEvaluation } from '../interactive/evaluation-sync';
 
-export const RUN_CHANNEL = 'recdial_generation_run';
+/**
+ * The generation run row's lifecycle (src/jobs/lifecycle.ts), the one exports and evaluations
+ * have: start, settle, cancel, reopen, publish. Every publication of a run also brings an
+ * INTERACTIVE run's evaluation up to date (a no-op lookup for other runs).
+ */
+export const runLifecycle = new JobLifecycle(GENERATION_RUNS, { afterPublish: syncInteractiveEvaluation });
 
 export interface JobRow {
   id: number;
@@ -145,25 +152,27 @@ async function insertTurns(m: EntityManager, dialogueId: number, p: ProcessedDia
 }
 
 /**
- * Closes a run when no job is waiting or running. Runs after each job's own commit, so the last
- * job to finish always sees every other job's final state.
+ * Closes a run when no job is waiting or running (the lifecycle's `settle`): COMPLETED when a job
+ * stored or skipped, or none failed; FAILED otherwise (the causes are its jobs' `last_error` and
+ * attempts). Runs after each job's own commit, so the last job to finish
+ * always sees every other job's final state. Not published: the run changes with each job (its
+ * counts) whether or not it settles, so the caller publishes. True when it settled now.
  */
-export async function settleRun(manager: EntityManager, runId: number): Promise<void> {
-  await manager.query(
-    `UPDATE generation_runs r
-        SET status = CASE WHEN EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = r.id AND j.status IN ('DONE', 'SKIPPED'))
-                            OR NOT EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = r.id AND j.status = 'FAILED')
-                          THEN 'COMPLETED' ELSE 'FAILED' END,
-            finished_at = now()
-      WHERE r.id = $1 AND r.status IN ('QUEUED', 'RUNNING')
-        AND NOT EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = r.id AND j.status IN ('QUEUED', 'RUNNING'))`,
-    [runId],
+export async function settleRun(manager: EntityManager, runId: number): Promise<boolean> {
+  return runLifecycle.settle(
+    manager,
+    runId,
+    {
+      outcome: `CASE WHEN EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = generation_runs.id AND j.status IN ('DONE', 'SKIPPED'))
+                       OR NOT EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = generation_runs.id AND j.status = 'FAILED')
+                     THEN 'COMPLETED' ELSE 'FAILED' END`,
+      when: `NOT EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = generation_runs.id AND j.status IN ('QUEUED', 'RUNNING'))`,
+    },
+    { publish: false },
   );
 }
 
 /** Tells subscribed API servers that a run changed (they re-read its counts). */
 export async function notifyRun(manager: EntityManager, runId: number): Promise<void> {
-  await manager.query('SELECT pg_notify($1, $2)', [RUN_CHANNEL, String(runId)]);
-  // An INTERACTIVE run's evaluation follows the run (a no-op lookup for other runs).
-  await syncInteractiveEvaluation(manager, runId);
+  await runLifecycle.publish(manager, runId);
 }

@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { DataSource } from 'typeorm';
 import { MODEL_ROLES, type ModelRole } from '../../src/config/generation';
+import { statusAllows } from '../../src/jobs/lifecycle';
 import { queueName, transactionDb } from '../queue/boss';
 import { notifyRun, recordAttempt, settleRun } from './store';
 
@@ -33,6 +34,10 @@ interface Orphan {
  * (job-state.ts), but some never reach it or cannot be written: a worker killed mid-job, PostgreSQL
  * restarting under it, pg-boss expiring a job and dead-lettering it on its last attempt. Then a
  * row stays QUEUED or RUNNING while its queue job is finished or gone, and its run never settles.
+ *
+ * It is also the generation run row's recovery in the one job lifecycle (src/jobs/lifecycle.ts):
+ * a run whose jobs have all ended but which is still open (its last job's settle was lost with
+ * its worker or with PostgreSQL) is settled here, and published.
  *
  * Each worker runs this every `superviseIntervalSeconds` (one at a time: null when another worker
  * holds the pass). Rows are only touched when their queue
@@ -131,14 +136,11 @@ async function reconcile(dataSource: DataSource, boss: PgBoss, options: { worker
   // Runs whose last job's own settle was lost (PostgreSQL down at that moment), and the runs touched above.
   const open: Array<{ id: number }> = await dataSource.query(
     `SELECT r.id FROM generation_runs r
-      WHERE r.status IN ('QUEUED', 'RUNNING')
+      WHERE ${statusAllows('settle', 'r.status')}
         AND NOT EXISTS (SELECT 1 FROM generation_jobs j WHERE j.run_id = r.id AND j.status IN ('QUEUED', 'RUNNING'))`,
   );
   for (const id of new Set([...touched, ...open.map((r) => r.id)])) {
-    const [{ before }] = await dataSource.query('SELECT status AS before FROM generation_runs WHERE id = $1', [id]);
-    await settleRun(dataSource.manager, id);
-    const [{ after }] = await dataSource.query('SELECT status AS after FROM generation_runs WHERE id = $1', [id]);
-    if (before !== after) result.settled++;
+    if (await settleRun(dataSource.manager, id)) result.settled++;
     await notifyRun(dataSource.manager, id);
   }
   return result;

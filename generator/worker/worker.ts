@@ -21,7 +21,7 @@ import { makeConverse } from '../interactive/worker-ports';
 import { JudgePorts, loadJudgedTurns, processJudgeJob, storeJudgement, storeVerdict } from '../judge/processor';
 import { EndpointGate } from './endpoint-gate';
 import { processJob, ProcessorPorts, QueueJob, RunRow } from './job-processor';
-import { JOB_COLUMNS, JobRow, notifyRun, recordAttempt, settleRun, storeDialogue } from './store';
+import { JOB_COLUMNS, JobRow, notifyRun, recordAttempt, runLifecycle, settleRun, storeDialogue } from './store';
 import { reconcileJobs } from './supervisor';
 
 export interface WorkerOptions {
@@ -192,9 +192,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       },
       loadRun,
       async runStarted(runId) {
-        // Only the run's first job changes it (and tells subscribers); the others' update matches nothing.
-        const [, n]: [unknown, number] = await dataSource.query(`UPDATE generation_runs SET status = 'RUNNING', started_at = now() WHERE id = $1 AND status = 'QUEUED'`, [runId]);
-        if (n > 0) await notifyRun(dataSource.manager, runId);
+        // Only the run's first job starts it (and tells subscribers); for the others it is no longer QUEUED.
+        await runLifecycle.start(dataSource.manager, runId);
       },
       buildPrompt,
       slot: (fn) => requests.run(fn),

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { InstanceLock } from './instance-lock';
-import { NotifyEvents } from './notify-events';
+import type { JobLifecycle } from './job-lifecycle';
+import { interruptionCause } from './lifecycle';
+import type { NotifyEvents } from './notify-events';
 
 /** Jobs one API process runs at a time per kind; more wait QUEUED. */
 const MAX_RUNNING = 2;
@@ -46,19 +48,12 @@ export interface BackgroundJobs {
 export interface BackgroundJobsOptions {
   dataSource: DataSource;
   logger: Logger;
-  /**
-   * The jobs' table: columns id, status (QUEUED RUNNING COMPLETED FAILED), progress, error,
-   * started_at, finished_at, heartbeat_at, created_at.
-   */
-  table: string;
-  /** NOTIFY channel; payloads are job ids. */
-  channel: string;
-  /** For messages: "export", "evaluation". */
-  noun: string;
+  /** The kind of job (src/jobs/lifecycle.ts: its table, channel and noun) and the lifecycle that writes its rows. */
+  lifecycle: JobLifecycle;
   /** What the user should do after an interruption, e.g. "start it again". */
   retryHint: string;
   progressEveryMs?: number;
-  /** Rows the start-up sweep may mark interrupted (SQL condition); default all. INTERACTIVE evaluations run on workers, not in an API process. */
+  /** Rows the sweep may mark interrupted (SQL condition on alias `j`); default all. INTERACTIVE evaluations run on workers, not in an API process. */
   sweepWhere?: string;
   /** Called after each sweep with the jobs it marked interrupted (e.g. to remove partial files). */
   afterSweep?: (interruptedIds: number[]) => Promise<void>;
@@ -66,13 +61,13 @@ export interface BackgroundJobsOptions {
   timing?: { sweepMs?: number; heartbeatMs?: number; orphanAfterS?: number; staleAfterS?: number };
 }
 
-const json = (value: unknown) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
-
 /**
  * Long work the API accepts and runs in its own process (exports, evaluations): a small queue per
  * process, a status row per job that the work's outcome lands in, progress through
  * LISTEN/NOTIFY (so a subscriber on any API server sees it). pg-boss is not used for these: they
- * need the accepting process's files and in-memory streams, not a worker pool.
+ * need the accepting process's files and in-memory streams, not a worker pool. Every write to a
+ * job's row is a step of the one job lifecycle (src/jobs/lifecycle.ts, applied by JobLifecycle);
+ * this runner decides when, not how.
  *
  * Ownership: each process records its advisory-lock key (`owner_lock`) on the jobs it takes and
  * holds that session lock for as long as it lives; every server sweeps every few seconds (not
@@ -81,51 +76,27 @@ const json = (value: unknown) => (value !== null && typeof value === 'object' ? 
  * predecessor's jobs from the live jobs of other servers without waiting for a heartbeat to age.
  */
 export function createBackgroundJobs(options: BackgroundJobsOptions): BackgroundJobs {
-  const { dataSource, logger, table, channel, noun } = options;
+  const { dataSource, logger, lifecycle } = options;
+  const { table, noun } = lifecycle.kind;
   const timing = { sweepMs: SWEEP_MS, heartbeatMs: HEARTBEAT_MS, orphanAfterS: ORPHAN_AFTER_S, staleAfterS: STALE_AFTER_S, ...options.timing };
   const url = (dataSource.options as { url?: string }).url!;
-  const events = new NotifyEvents({ url, dataSource, logger, channel, table });
+  const events = lifecycle.events({ dataSource, logger });
   const owner = new InstanceLock(url, logger);
   const queue: Array<{ id: number; work: JobWork }> = [];
   const running = new Map<number, { abort: AbortController; done: Promise<void> }>();
   let closed = false;
+  const interrupted = (when: string) => interruptionCause(when, options.retryHint);
 
-  const notify = (id: number) => dataSource.query('SELECT pg_notify($1, $2)', [channel, String(id)]);
-  const update = async (id: number, columns: Record<string, unknown>, where = '') => {
-    const names = Object.keys(columns);
-    const sets = names.map((name, i) => `${name} = $${i + 2}`);
-    await dataSource.query(`UPDATE ${table} SET ${sets.join(', ')} WHERE id = $1 ${where}`, [id, ...names.map((n) => json(columns[n]))]);
-    await notify(id);
-  };
-  // Only an open job is finished: one another server's sweep already marked FAILED (this process
-  // lost its lock while the database was away) stays FAILED, its partial files already removed.
-  const finish = (id: number, columns: Record<string, unknown>) => update(id, { ...columns, finished_at: new Date() }, `AND status IN ('QUEUED', 'RUNNING')`);
-  const interrupted = (when: string) => `interrupted: the server stopped ${when}; ${options.retryHint}`;
-
-  // As a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count], a SELECT with rows.
-  // pg_locks shows a bigint advisory key as classid (high half) and objid (low half), objsubid 1.
   const sweep = async (): Promise<void> => {
-    const rows: Array<{ id: number }> = await dataSource.query(
-      `WITH failed AS (
-         UPDATE ${table} j SET status = 'FAILED', finished_at = now(), error = $1
-          WHERE j.status IN ('QUEUED', 'RUNNING')
-            AND j.owner_lock IS DISTINCT FROM $2
-            AND ((j.owner_lock IS NULL AND coalesce(j.heartbeat_at, j.created_at) < now() - make_interval(secs => $4))
-                 OR (j.owner_lock IS NOT NULL
-                     AND coalesce(j.heartbeat_at, j.created_at) < now() - make_interval(secs => $3)
-                     AND NOT EXISTS (
-                       SELECT 1 FROM pg_locks l
-                        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-                          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                          AND ((l.classid::bigint << 32) | l.objid::bigint) = j.owner_lock)))
-            AND (${options.sweepWhere ?? 'true'})
-          RETURNING j.id)
-       SELECT id FROM failed`,
-      [interrupted(`before this ${noun} finished`), owner.key, timing.orphanAfterS, timing.staleAfterS],
-    );
-    for (const { id } of rows) await notify(id);
-    if (rows.length) logger.warn({ ids: rows.map((r) => r.id) }, `marked ${rows.length} interrupted ${table} FAILED`);
-    await options.afterSweep?.(rows.map((r) => Number(r.id)));
+    const ids = await lifecycle.recoverInterrupted(dataSource, {
+      ownerLock: owner.key,
+      cause: interrupted(`before this ${noun} finished`),
+      orphanAfterS: timing.orphanAfterS,
+      staleAfterS: timing.staleAfterS,
+      where: options.sweepWhere,
+    });
+    if (ids.length) logger.warn({ ids }, `marked ${ids.length} interrupted ${table} FAILED`);
+    await options.afterSweep?.(ids);
   };
   const sweepQuietly = () => sweep().catch((error) => logger.warn({ err: error }, `could not sweep interrupted ${table}`));
   const swept = sweepQuietly();
@@ -139,34 +110,31 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
     // other servers' sweeps do not take this process's live jobs for orphans.
     void owner
       .hold()
-      .then(() => dataSource.query(`UPDATE ${table} SET heartbeat_at = now(), owner_lock = $2 WHERE id = ANY($1)`, [ids, owner.key]))
+      .then(() => lifecycle.heartbeat(dataSource, ids, owner.key))
       .catch(() => undefined);
   }, timing.heartbeatMs);
   heartbeat.unref();
 
   async function run(id: number, work: JobWork, abort: AbortController): Promise<void> {
     await owner.hold();
-    const started: Array<{ id: number }> = await dataSource.query(
-      `WITH started AS (
-         UPDATE ${table} SET status = 'RUNNING', started_at = now(), heartbeat_at = now(), owner_lock = $2 WHERE id = $1 AND status = 'QUEUED' RETURNING id)
-       SELECT id FROM started`,
-      [id, owner.key],
-    );
-    if (!started.length) return;
-    await notify(id);
+    if (!(await lifecycle.start(dataSource, id, owner.key))) return;
     let lastProgress = 0;
     const progress = async (value: number, columns: Record<string, unknown> = {}) => {
       if (value < 1 && Date.now() - lastProgress < (options.progressEveryMs ?? 250)) return;
       lastProgress = Date.now();
-      await update(id, { progress: Math.min(value, 0.99), ...columns }, `AND status = 'RUNNING'`);
+      await lifecycle.progress(dataSource, id, value, columns);
     };
     try {
       const columns = await work({ signal: abort.signal, progress });
-      await finish(id, { status: 'COMPLETED', progress: 1, ...columns });
+      // Only an open job is finished: one another server's sweep already marked FAILED (this
+      // process lost its lock while the database was away) stays FAILED, its partial files removed.
+      await lifecycle.succeed(dataSource, id, columns);
     } catch (error) {
-      const message = abort.signal.aborted ? interrupted(`while this ${noun} was running`) : error instanceof Error ? error.message : String(error);
       if (!abort.signal.aborted) logger.warn({ err: error, [`${noun}Id`]: id }, `${noun} failed`);
-      await finish(id, { status: 'FAILED', error: message }).catch((e) => logger.error({ err: e, [`${noun}Id`]: id }, `could not record a failed ${noun}`));
+      const ended = abort.signal.aborted
+        ? lifecycle.interrupt(dataSource, id, interrupted(`while this ${noun} was running`))
+        : lifecycle.fail(dataSource, id, error instanceof Error ? error.message : String(error));
+      await ended.catch((e) => logger.error({ err: e, [`${noun}Id`]: id }, `could not record a failed ${noun}`));
     }
   }
 
@@ -191,7 +159,7 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
       // Claimed at once, so that no sweep takes a queued job of this process for an orphan.
       void owner
         .hold()
-        .then(() => dataSource.query(`UPDATE ${table} SET owner_lock = $2, heartbeat_at = now() WHERE id = $1 AND status = 'QUEUED'`, [id, owner.key]))
+        .then(() => lifecycle.claim(dataSource, id, owner.key))
         .catch((error) => logger.warn({ err: error, [`${noun}Id`]: id }, `could not claim the ${noun}`))
         .then(() => swept)
         .then(pump);
@@ -207,7 +175,7 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
       clearInterval(sweeper);
       await swept; // the start-up sweep may still be running (a server stopped at once, e.g. on a taken port)
       for (const { id } of queue.splice(0)) {
-        await finish(id, { status: 'FAILED', error: interrupted(`before this ${noun} started`) }).catch(() => undefined);
+        await lifecycle.interrupt(dataSource, id, interrupted(`before this ${noun} started`)).catch(() => undefined);
       }
       for (const r of running.values()) r.abort.abort();
       await Promise.all([...running.values()].map((r) => r.done));

@@ -1,17 +1,16 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-
-const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+import { isTerminal } from './lifecycle';
 
 /**
  * Changes of long-running things (generation runs, exports, evaluations) as their writers report
  * them with `pg_notify(channel, id)`, fanned out to subscribers of this API process, so that a
  * writer in any process reaches every API server. One LISTEN connection per instance, opened on
  * the first subscription. Each watcher coalesces bursts: it yields at most once per `throttleMs`,
- * always with the latest state, and stops after the row's status is terminal. When the LISTEN
- * connection drops, it listens again with backoff and every watcher resends the current state;
- * watchers wait out a database that is briefly unreachable instead of failing.
+ * always with the latest state, and stops after the row's status is terminal (src/jobs/lifecycle.ts).
+ * When the LISTEN connection drops, it listens again with backoff and every watcher resends the
+ * current state; watchers wait out a database that is briefly unreachable instead of failing.
  */
 export class NotifyEvents {
   private readonly watchers = new Map<number, Set<() => void>>();
@@ -149,7 +148,7 @@ export class NotifyEvents {
           stop();
           return done;
         }
-        if (TERMINAL.has(row.status)) stop();
+        if (isTerminal(row.status)) stop();
         lastYield = Date.now();
         return { done: false, value: id };
       },

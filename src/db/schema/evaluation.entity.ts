@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { RunStatusValue } from './generation.entity';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { TrackedJobColumns } from './job-columns';
+import { JOB_STATUS_CHECK } from '../../jobs/lifecycle';
 
 /**
  * One evaluateRecommendations or evaluateGeneration call: the options as resolved, and the
@@ -8,10 +9,10 @@ import type { RunStatusValue } from './generation.entity';
  * that any server can tell an evaluation whose process died.
  */
 @Entity('evaluations')
-@Check('evaluations_status_check', `"status" IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED')`)
+@Check('evaluations_status_check', JOB_STATUS_CHECK)
 @Check('evaluations_kind_check', `"kind" IN ('RECOMMENDATION', 'GENERATION', 'INTERACTIVE')`)
 @Index('evaluations_created_idx', ['createdAt', 'id'])
-export class EvaluationEntity {
+export class EvaluationEntity extends TrackedJobColumns {
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -22,9 +23,6 @@ export class EvaluationEntity {
   @Column('jsonb')
   options: Record<string, unknown>;
 
-  @Column('text', { default: 'QUEUED' })
-  status: RunStatusValue;
-
   /** Result rows so far (complete once COMPLETED). */
   @Column('jsonb', { default: () => "'[]'" })
   results: Array<Record<string, unknown>>;
@@ -33,30 +31,8 @@ export class EvaluationEntity {
   @Column('jsonb', { nullable: true })
   report: Record<string, unknown> | null;
 
-  /** 0–1: dialogues read / dialogues selected. */
-  @Column('double precision', { default: 0 })
-  progress: number;
-
-  @Column('text', { nullable: true })
-  error: string | null;
-
   /** The API key name that asked for it. */
   @Column('text', { name: 'created_by', nullable: true })
   createdBy: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @Column('timestamptz', { name: 'started_at', nullable: true })
-  startedAt: Date | null;
-
-  @Column('timestamptz', { name: 'heartbeat_at', nullable: true })
-  heartbeatAt: Date | null;
-
-  /** Advisory-lock key of the API process running it (src/jobs/instance-lock.ts); int8 comes back as text. */
-  @Column('bigint', { name: 'owner_lock', nullable: true })
-  ownerLock: string | null;
-
-  @Column('timestamptz', { name: 'finished_at', nullable: true })
-  finishedAt: Date | null;
 }

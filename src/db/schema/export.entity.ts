@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { RunStatusValue } from './generation.entity';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { TrackedJobColumns } from './job-columns';
+import { JOB_STATUS_CHECK } from '../../jobs/lifecycle';
 
 /** A file of the export as the `files` column stores it (the shape of src/export/types.ts ExportFile; entities import nothing above the database floor). */
 export interface ExportFileRecord {
@@ -14,9 +15,9 @@ export interface ExportFileRecord {
  * `heartbeat_at` while it works, so that any server can tell an export whose process died.
  */
 @Entity('exports')
-@Check('exports_status_check', `"status" IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED')`)
+@Check('exports_status_check', JOB_STATUS_CHECK)
 @Index('exports_created_idx', ['createdAt', 'id'])
-export class ExportEntity {
+export class ExportEntity extends TrackedJobColumns {
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -32,22 +33,12 @@ export class ExportEntity {
   @Column('jsonb', { nullable: true })
   filter: Record<string, unknown> | null;
 
-  @Column('text', { default: 'QUEUED' })
-  status: RunStatusValue;
-
-  /** 0–1: dialogues written / dialogues selected. */
-  @Column('double precision', { default: 0 })
-  progress: number;
-
   @Column('jsonb', { default: () => "'[]'" })
   files: ExportFileRecord[];
 
   /** The writer's report (counts, warnings, format details). */
   @Column('jsonb', { nullable: true })
   report: Record<string, unknown> | null;
-
-  @Column('text', { nullable: true })
-  error: string | null;
 
   /** Absolute folder holding the files once COMPLETED. */
   @Column('text')
@@ -56,20 +47,4 @@ export class ExportEntity {
   /** The API key name that started the export. */
   @Column('text', { name: 'created_by', nullable: true })
   createdBy: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @Column('timestamptz', { name: 'started_at', nullable: true })
-  startedAt: Date | null;
-
-  @Column('timestamptz', { name: 'heartbeat_at', nullable: true })
-  heartbeatAt: Date | null;
-
-  /** Advisory-lock key of the API process running it (src/jobs/instance-lock.ts); int8 comes back as text. */
-  @Column('bigint', { name: 'owner_lock', nullable: true })
-  ownerLock: string | null;
-
-  @Column('timestamptz', { name: 'finished_at', nullable: true })
-  finishedAt: Date | null;
 }

@@ -5,27 +5,27 @@ import { StereotypeEntity } from './stereotype.entity';
 import { UserEntity } from './user.entity';
 
 import { RUN_STATUSES, type RunStatusValue, type GenerationStrategy } from '../../dialogues/vocabulary';
+import { JOB_STATUS_CHECK } from '../../jobs/lifecycle';
+import { JobColumns } from './job-columns';
 
 /** The run statuses of the vocabulary (src/dialogues/vocabulary.ts). */
 export { RUN_STATUSES, type RunStatusValue };
-export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
-export type JobStatusValue = (typeof JOB_STATUSES)[number];
+/** The states of a run's per-dialogue work (generation_jobs, on pg-boss: generator/worker/job-state.ts), not of the run (src/jobs/lifecycle.ts). */
+export const GENERATION_JOB_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
+export type GenerationJobStatusValue = (typeof GENERATION_JOB_STATUSES)[number];
 
 /**
  * One enqueueGeneration or regenerateDialogues call: what was asked, with which models and
  * prompts, resolved once so that every job of the run uses the same configuration.
  */
 @Entity('generation_runs')
-@Check('generation_runs_status_check', `"status" IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED')`)
+@Check('generation_runs_status_check', JOB_STATUS_CHECK)
 @Check('generation_runs_role_check', `"role" IN ('TEACHER', 'STUDENT', 'SIMULATOR', 'JUDGE')`)
 @Check('generation_runs_kind_check', `"kind" IN ('GENERATE', 'REGENERATE', 'INTERACTIVE', 'JUDGE', 'COMPARE')`)
 @Index('generation_runs_created_idx', ['createdAt', 'id'])
-export class GenerationRunEntity {
+export class GenerationRunEntity extends JobColumns {
   @PrimaryGeneratedColumn()
   id: number;
-
-  @Column('text', { default: 'QUEUED' })
-  status: RunStatusValue;
 
   /** JUDGE: one job per dialogue judged; COMPARE: one job per pair (issue 15). */
   @Column('text')
@@ -71,14 +71,6 @@ export class GenerationRunEntity {
   @Column('text', { name: 'created_by', nullable: true })
   createdBy: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @Column('timestamptz', { name: 'started_at', nullable: true })
-  startedAt: Date | null;
-
-  @Column('timestamptz', { name: 'finished_at', nullable: true })
-  finishedAt: Date | null;
 }
 
 /** One dialogue to write: keyed by (run, user[, k]) or (run, superseded dialogue). */
@@ -116,7 +108,7 @@ export class GenerationJobEntity {
   supersedesId: number | null;
 
   @Column('text', { default: 'QUEUED' })
-  status: JobStatusValue;
+  status: GenerationJobStatusValue;
 
   @Column('integer', { default: 0 })
   attempts: number;

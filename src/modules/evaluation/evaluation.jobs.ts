@@ -1,11 +1,9 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { createBackgroundJobs, type BackgroundJobs } from '../../jobs/background-jobs';
+import { JobLifecycle } from '../../jobs/job-lifecycle';
+import { EVALUATION_JOBS } from '../../jobs/lifecycle';
 import type { EvaluationRow, RunHooks } from './evaluation.runner';
-
-// Defined with the interactive evaluation's writer (a worker), which notifies on it too.
-export { EVALUATION_CHANNEL } from '../../../generator';
-import { EVALUATION_CHANNEL } from '../../../generator';
 
 export type EvaluationWork = (hooks: RunHooks) => Promise<{ rows: EvaluationRow[]; report: Record<string, unknown> }>;
 
@@ -16,7 +14,8 @@ export interface EvaluationJobs extends Pick<BackgroundJobs, 'events' | 'idle' |
 }
 
 export function createEvaluationJobs(options: { dataSource: DataSource; logger: Logger }): EvaluationJobs {
-  const jobs = createBackgroundJobs({ ...options, table: 'evaluations', channel: EVALUATION_CHANNEL, noun: 'evaluation', retryHint: 'ask again', progressEveryMs: 250, sweepWhere: `kind <> 'INTERACTIVE'` });
+  // INTERACTIVE evaluations follow their generation run (generator/interactive/evaluation-sync.ts), written by workers.
+  const jobs = createBackgroundJobs({ ...options, lifecycle: new JobLifecycle(EVALUATION_JOBS), retryHint: 'ask again', progressEveryMs: 250, sweepWhere: `j.kind <> 'INTERACTIVE'` });
   return {
     events: jobs.events,
     idle: jobs.idle,

@@ -5,8 +5,8 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../../config/config';
 import { writeExport, type ExportFormatName } from '../../export/formats';
 import { createBackgroundJobs, type BackgroundJobs } from '../../jobs/background-jobs';
-
-export const EXPORT_CHANNEL = 'recdial_export';
+import { JobLifecycle } from '../../jobs/job-lifecycle';
+import { EXPORT_JOBS, OPEN_STATUSES, statusIn } from '../../jobs/lifecycle';
 
 /** What the API process needs for exports: a runner for the jobs it accepts, and their events. */
 export interface ExportJobs extends Pick<BackgroundJobs, 'events' | 'idle' | 'close'> {
@@ -29,7 +29,7 @@ async function removeAbandonedPartials(dataSource: DataSource, exportsDir: strin
   }
   if (!names.length) return;
   const ids = names.map((name) => Number(name.slice(0, -'.partial'.length)));
-  const live: Array<{ id: number }> = await dataSource.query(`SELECT id FROM exports WHERE id = ANY($1) AND status IN ('QUEUED', 'RUNNING')`, [ids]);
+  const live: Array<{ id: number }> = await dataSource.query(`SELECT id FROM ${EXPORT_JOBS.table} WHERE id = ANY($1) AND ${statusIn(OPEN_STATUSES)}`, [ids]);
   const running = new Set(live.map((row) => Number(row.id)));
   for (const id of ids) {
     if (running.has(id)) continue;
@@ -44,9 +44,7 @@ export function createExportJobs(options: { dataSource: DataSource; config: Read
   const jobs = createBackgroundJobs({
     dataSource,
     logger,
-    table: 'exports',
-    channel: EXPORT_CHANNEL,
-    noun: 'export',
+    lifecycle: new JobLifecycle(EXPORT_JOBS),
     retryHint: 'start it again',
     progressEveryMs: 500,
     afterSweep: () => removeAbandonedPartials(dataSource, config.exportsDir, logger),

@@ -4,8 +4,9 @@ import type { DataSource } from 'typeorm';
 import type { QueueAccess } from '../../../generator';
 import { startBoss } from '../../../generator';
 import type { Config } from '../../config/config';
-import { RUN_CHANNEL } from '../../../generator';
-import { NotifyEvents } from '../../jobs/notify-events';
+import { JobLifecycle } from '../../jobs/job-lifecycle';
+import { GENERATION_RUNS } from '../../jobs/lifecycle';
+import type { NotifyEvents } from '../../jobs/notify-events';
 import { selectDialogueIds } from '../../dialogues/selection';
 
 /** What the API process needs for generation: a queue client (started on first use) and run events. */
@@ -20,7 +21,7 @@ export function createGenerationQueue(options: { dataSource: DataSource; config:
   const url = (dataSource.options as { url?: string }).url!;
   // Started on the first mutation, so a read-only server never touches the queue schema.
   let boss: Promise<PgBoss> | null = null;
-  const events = new NotifyEvents({ url, dataSource, logger, channel: RUN_CHANNEL, table: 'generation_runs' });
+  const events = new JobLifecycle(GENERATION_RUNS).events({ dataSource, logger });
   return {
     queue: {
       dataSource,

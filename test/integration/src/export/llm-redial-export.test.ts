@@ -293,7 +293,7 @@ test('startExport(format: LLM_REDIAL) completes and downloads as llm-redial.zip 
       if (!['QUEUED', 'RUNNING'].includes(job.status)) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(job).toMatchObject({ status: 'COMPLETED', error: null, downloadUrl: expect.stringMatching(new RegExp(`^/exports/${id}/download\\?expires=\\d+&signature=`)) });
+    expect(job).toMatchObject({ status: 'COMPLETED', error: null, downloadUrl: expect.stringMatching(new RegExp(`^/exports/${id}/download\\?expires=\\d+&key=\\d+&signature=`)) });
     expect(job.report.counts).toEqual(report.counts);
     const res = await fetch(api.server.url.replace(/\/graphql$/, '') + job.downloadUrl, { headers: { authorization: `Bearer ${OPS}` } });
     expect(res.status).toBe(200);

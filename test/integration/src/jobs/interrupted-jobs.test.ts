@@ -2,15 +2,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import pino from 'pino';
+import { startWorker, type RunningWorker } from '../../../../generator/worker/worker';
 import { loadConfig } from '../../../../src/config/config';
 import { openGraphQLSocket, startTestApi, type TestApi } from '../../../support/api';
 import { createTestDatabase, type TestDatabase } from '../../../support/db';
+import { startScriptedOpenAI, type ScriptedOpenAI } from '../../../support/scripted-openai';
 
 /**
  * An API process killed in the middle of an export or an evaluation, and a server restarted at
  * once on the same database: the jobs of the dead process are FAILED with the cause, their
  * partial files removed and their subscriptions ended within a minute, while the live jobs of
- * other servers are left alone.
+ * other servers are left alone. A generation run, the third kind of job (src/jobs/lifecycle.ts),
+ * ends the same way when the worker that held it was killed: FAILED, with its jobs' causes.
  *
  * A killed process is, to the database and to the other servers, a session that ends without
  * cleaning up: its advisory lock goes, its rows stay RUNNING with a fresh heartbeat. Each "other
@@ -19,6 +23,8 @@ import { createTestDatabase, type TestDatabase } from '../../../support/db';
 let db: TestDatabase;
 let exportsDir: string;
 let api: TestApi | undefined;
+let model: ScriptedOpenAI | undefined;
+let worker: RunningWorker | undefined;
 const sessions: Client[] = [];
 
 beforeAll(async () => {
@@ -26,6 +32,8 @@ beforeAll(async () => {
   exportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recdial-interrupted-'));
 }, 120_000);
 afterAll(async () => {
+  await worker?.stop();
+  await model?.close();
   await api?.close();
   for (const s of sessions) await s.end().catch(() => undefined);
   await db?.drop();
@@ -116,3 +124,49 @@ test('a restarted server fails its dead predecessor\'s export and evaluation wit
   for (let i = 0; i < 30 && fs.existsSync(alive.partial); i++) await new Promise((r) => setTimeout(r, 500));
   expect(fs.existsSync(alive.partial)).toBe(false);
 }, 150_000);
+
+test('a generation run whose worker was killed before settling it ends FAILED with its jobs\' causes, and its subscription ends', async () => {
+  api ??= await startTestApi(db.dataSource, { ...loadConfig({}), exportsDir });
+  const [{ id: runId }] = await db.dataSource.query(
+    `INSERT INTO generation_runs (kind, role, strategy, model, endpoint, config, config_hash, requested, status, started_at)
+     VALUES ('GENERATE', 'TEACHER', 'STEREOTYPE', 'teacher-model', 'http://model/v1', '{}', 'x', 2, 'RUNNING', now()) RETURNING id`,
+  );
+  // Its two jobs ended as workers record them: one's last attempt expired (its worker was killed
+  // mid-request), one failed for good on the server's error …
+  const causes = [
+    { code: 'EXPIRED', message: 'the attempt did not finish within RECDIAL_JOB_EXPIRE_S (worker killed or cut off from PostgreSQL)', httpStatus: null, attempt: 1 },
+    { code: 'SERVER_ERROR', message: 'HTTP 500: CUDA out of memory', httpStatus: 500, attempt: 1 },
+  ];
+  for (const [i, cause] of causes.entries()) {
+    const [{ id: jobId }] = await db.dataSource.query(
+      `INSERT INTO generation_jobs (run_id, key, status, attempts, queue_job_id, last_error, updated_at)
+       VALUES ($1, $2, 'FAILED', 1, gen_random_uuid(), $3, now() - interval '1 minute') RETURNING id`,
+      [runId, `job-${i}`, JSON.stringify(cause)],
+    );
+    await db.dataSource.query(
+      `INSERT INTO generation_attempts (run_id, job_id, attempt, outcome, retryable, http_status, message, worker) VALUES ($1, $2, 1, $3, false, $4, $5, 'killed-worker')`,
+      [runId, jobId, cause.code, cause.httpStatus, cause.message],
+    );
+  }
+  // … but the process that ended the last one died before it settled the run: the row says RUNNING.
+  const socket = openGraphQLSocket(api.wsUrl);
+  expect(await socket.ready).toEqual({ acked: true });
+  const states = socket.run(`subscription($id: ID!) { generationRunUpdated(id: $id) { status failed pending errors(first: 10) { code message } } }`, { id: gid('GenerationRun', runId) });
+
+  // Any live worker's supervisor finds the run and settles it.
+  model = await startScriptedOpenAI({ models: ['teacher-model'] });
+  const config = { ...loadConfig({ TEACHER_BASE_URL: model.baseUrl, TEACHER_MODEL: 'teacher-model', RECDIAL_SUPERVISE_INTERVAL_S: '1' }), exportsDir };
+  worker = await startWorker({ dataSource: db.dataSource, url: db.url, config, logger: pino({ level: 'silent' }), pollMs: 100 });
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([states, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the subscription did not end')), 30_000)))]).finally(() => clearTimeout(timer));
+  socket.close();
+
+  const last = ended.results.at(-1).data.generationRunUpdated;
+  expect(last).toMatchObject({ status: 'FAILED', failed: 2, pending: 0 });
+  expect(last.errors.map((e: { code: string }) => e.code).sort()).toEqual(['EXPIRED', 'SERVER_ERROR']);
+  expect(last.errors.find((e: { code: string }) => e.code === 'EXPIRED').message).toMatch(/worker killed/);
+  const [row] = await db.dataSource.query('SELECT status, finished_at FROM generation_runs WHERE id = $1', [runId]);
+  expect(row.status).toBe('FAILED');
+  expect(row.finished_at).not.toBeNull();
+  expect(model.requests).toHaveLength(0); // nothing was generated again
+}, 60_000);

@@ -76,7 +76,7 @@ describe('a canonical export, start to download', () => {
     const last = states[states.length - 1];
     expect(last.status).toBe('COMPLETED');
     expect(last.progress).toBe(1);
-    expect(last.downloadUrl).toMatch(new RegExp(`^/exports/${started.id}/download\\?expires=\\d+&signature=[0-9a-f]{64}$`));
+    expect(last.downloadUrl).toMatch(new RegExp(`^/exports/${started.id}/download\\?expires=\\d+&key=\\d+&signature=[0-9a-f]{64}$`));
     expect(last.files.map((f: any) => f.name)).toEqual(['canonical.jsonl']);
     // The sample's test and valid splits: 10 + 10 dialogues.
     expect(last.report.counts).toEqual({ dialogues: 20, test: 10, valid: 10 });

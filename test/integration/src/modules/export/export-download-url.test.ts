@@ -74,14 +74,16 @@ test('a forged or altered link is refused with 403 JSON', async () => {
   const url = await mint();
   const u = new URL(url, 'http://x');
   const signature = u.searchParams.get('signature')!;
+  const key = u.searchParams.get('key')!;
   const flipped = `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`;
   const later = String(Number(u.searchParams.get('expires')) + 3600);
   const otherExport = Buffer.from('Export:999999').toString('base64url');
   for (const bad of [
-    `${u.pathname}?expires=${u.searchParams.get('expires')}&signature=${flipped}`,
-    `${u.pathname}?expires=${later}&signature=${signature}`,
-    `/exports/${otherExport}/download?expires=${u.searchParams.get('expires')}&signature=${signature}`,
-    `${u.pathname}?expires=${u.searchParams.get('expires')}&signature=short`,
+    `${u.pathname}?expires=${u.searchParams.get('expires')}&key=${key}&signature=${flipped}`,
+    `${u.pathname}?expires=${later}&key=${key}&signature=${signature}`,
+    `/exports/${otherExport}/download?expires=${u.searchParams.get('expires')}&key=${key}&signature=${signature}`,
+    `${u.pathname}?expires=${u.searchParams.get('expires')}&key=${key}&signature=short`,
+    `${u.pathname}?expires=${u.searchParams.get('expires')}&signature=${signature}`,
     `${u.pathname}?signature=${signature}`,
   ]) {
     const res = await get(bad);
