@@ -4,7 +4,8 @@ import { DEFAULT_GOAL_TEMPLATE_INSTRUCTIONS } from '../../../generator';
 import { DEFAULT_SYSTEM_PROMPTS } from '../../../generator';
 import { badInput } from '../../errors';
 import { firstUnstorable } from '../../text/unstorable';
-import { PROMPT_KINDS, PromptKindValue } from '../../db/schema/prompt-version.entity';
+import { PROMPT_KINDS, PromptKindValue, PromptVersionEntity } from '../../db/schema/prompt-version.entity';
+import { RowOf, selectList } from '../../db/columns';
 
 /** The only key of GOAL_TEMPLATE_INSTRUCTIONS (there is one set of instructions). */
 export const DEFAULT_PROMPT_KEY = 'default';
@@ -23,18 +24,11 @@ export interface PromptVersionRecord {
   createdAt: Date | null;
 }
 
-interface PromptVersionRow {
-  kind: PromptKindValue;
-  key: string;
-  version: number;
-  content: string;
-  sha256: string;
-  note: string | null;
-  created_by: string | null;
-  created_at: Date;
-}
+const PROMPT_PROPS = ['kind', 'key', 'version', 'content', 'sha256', 'note', 'createdBy', 'createdAt'] as const;
 
-const COLUMNS = 'kind, key, version, content, sha256, note, created_by, created_at';
+type PromptVersionRow = RowOf<PromptVersionEntity, (typeof PROMPT_PROPS)[number]>;
+
+const COLUMNS = selectList(PromptVersionEntity, '', PROMPT_PROPS);
 
 export function sha256Hex(content: string): string {
   return createHash('sha256').update(content, 'utf8').digest('hex');
