@@ -9,6 +9,8 @@ import type OpenAI from 'openai';
 import type { DataSource } from 'typeorm';
 import { keyedSeed } from '../../src/random/python-random';
 import { sanitizeForPostgres, storable } from '../../src/text/unstorable';
+import { selectListAs } from '../../src/db/columns';
+import { ItemEntity } from '../../src/db/schema/item.entity';
 import { classifyModelError } from '../models/clients';
 import { PromptInputError } from '../prompts/load';
 import type { DialogueMention, ProcessedDialogue, StereotypeFeatures, ValidationIssue } from '../types';
@@ -28,18 +30,10 @@ export interface ConversePorts {
   reportUnreachable(): void;
 }
 
-interface TargetRow {
-  id: number;
-  asin: string;
-  title: string;
-  cleanedTitle: string;
-  genres: string[];
-  keywords: string[];
-  cast: string[];
-  directors: string[];
-  overview: string | null;
-  rating: number | null;
-}
+/** What the seeker is told of an item (src/db/columns.ts derives the list from the entity). */
+const TARGET_PROPS = ['id', 'asin', 'title', 'cleanedTitle', 'genres', 'keywords', 'cast', 'directors', 'overview'] as const;
+const TARGET_COLUMNS = selectListAs(ItemEntity, 'i', TARGET_PROPS);
+type TargetRow = Pick<ItemEntity, (typeof TARGET_PROPS)[number]> & { rating: number | null };
 
 /** What the seeker of one user is told; PromptInputError when the user cannot be simulated. */
 export async function loadSeekerBrief(dataSource: DataSource, userId: number, stereotypeId: number | null): Promise<{ brief: SeekerBrief; target: TargetRow; domain: string }> {
@@ -53,7 +47,7 @@ export async function loadSeekerBrief(dataSource: DataSource, userId: number, st
   const [stereotype]: Array<{ key: string; features: StereotypeFeatures }> =
     stereotypeId === null ? [] : await dataSource.query('SELECT key, features FROM stereotypes WHERE id = $1', [stereotypeId]);
   const rows: TargetRow[] = await dataSource.query(
-    `SELECT i.id, i.asin, i.title, i.cleaned_title AS "cleanedTitle", i.genres, i.keywords, i.cast, i.directors, i.overview, x.rating
+    `SELECT ${TARGET_COLUMNS}, x.rating
        FROM items i LEFT JOIN interactions x ON x.item_id = i.id AND x.user_id = $1 WHERE i.id = ANY($2)`,
     [userId, [...profile.historyItemIds, profile.targetItemId]],
   );

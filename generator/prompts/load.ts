@@ -5,9 +5,12 @@ import { reviewWordCount } from '../../src/prepare/review-words';
 import { buildGoalTemplateInstance, isSkipped, type GoalItem, type GoalTemplateInstance, type ReviewText } from '../goal-template/instance';
 import { renderGoalTemplatePrompt } from '../goal-template/prompt';
 import { TEMPLATE_LIBRARY } from '../goal-template/templates';
-import type { ChatMessage, HistoryEntry, PromptItem, StereotypeFeatures } from '../types';
+import type { ChatMessage, HistoryEntry, PromptItem } from '../types';
 import { renderProfilePrompt, stereotypeMessages } from './profile-prompt';
 import type { WritingStrategy } from '../../src/dialogues/vocabulary';
+import { selectListAs } from '../../src/db/columns';
+import { ItemEntity } from '../../src/db/schema/item.entity';
+import { StereotypeEntity } from '../../src/db/schema/stereotype.entity';
 
 /** The instruction text a run uses for a stereotype or for the goal-template strategy, with its version. */
 export interface PromptText {
@@ -48,20 +51,19 @@ export class PromptInputError extends Error {
   }
 }
 
-interface StereotypeRow {
-  id: number;
-  key: string;
-  features: StereotypeFeatures;
-}
+const STEREOTYPE_PROPS = ['id', 'key', 'features'] as const;
+const STEREOTYPE_COLUMNS = selectListAs(StereotypeEntity, '', STEREOTYPE_PROPS);
+type StereotypeRow = Pick<StereotypeEntity, (typeof STEREOTYPE_PROPS)[number]>;
 
 export async function loadStereotypes(manager: EntityManager): Promise<StereotypeRow[]> {
-  return manager.query('SELECT id, key, features FROM stereotypes ORDER BY id');
+  return manager.query(`SELECT ${STEREOTYPE_COLUMNS} FROM stereotypes ORDER BY id`);
 }
 
-const ITEM_COLUMNS = `i.id, i.asin, i.title, i.cleaned_title AS "cleanedTitle", i.genres, i.keywords, i.cast, i.directors,
-  i.overview, i.collection, i.visual_caption AS "visualCaption"`;
+/** What a prompt shows of an item, keyed as PromptItem (src/db/columns.ts derives the list from the entity). */
+const ITEM_PROPS = ['id', 'asin', 'title', 'cleanedTitle', 'genres', 'keywords', 'cast', 'directors', 'overview', 'collection', 'visualCaption'] as const;
+const ITEM_COLUMNS = selectListAs(ItemEntity, 'i', ITEM_PROPS);
 
-type ItemRow = PromptItem & { id: number; rating: number | null; reviewTitle: string | null; reviewText: string | null };
+type ItemRow = Pick<ItemEntity, (typeof ITEM_PROPS)[number]> & { rating: number | null; reviewTitle: string | null; reviewText: string | null };
 
 /** Items with the user's own rating and review of each (null when the user has none). */
 async function loadUserItems(manager: EntityManager, userId: number, itemIds: number[]): Promise<Map<number, ItemRow>> {

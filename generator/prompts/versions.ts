@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { PROMPT_KINDS, type PromptKindValue } from '../../src/db/schema/prompt-version.entity';
+import { RowOf, selectList } from '../../src/db/columns';
+import { PROMPT_KINDS, PromptVersionEntity, type PromptKindValue } from '../../src/db/schema/prompt-version.entity';
 import { badInput } from '../../src/errors';
 import { DEFAULT_GOAL_TEMPLATE_INSTRUCTIONS } from '../goal-template/prompt';
 import { GOAL_TEMPLATE_PROMPT_KEY } from '../run-config';
@@ -30,19 +31,12 @@ export interface PromptVersionRecord {
   createdAt: Date | null;
 }
 
-/** A `prompt_versions` row as `PROMPT_VERSION_COLUMNS` selects it. */
-export interface PromptVersionRow {
-  kind: PromptKindValue;
-  key: string;
-  version: number;
-  content: string;
-  sha256: string;
-  note: string | null;
-  created_by: string | null;
-  created_at: Date;
-}
+const PROMPT_PROPS = ['kind', 'key', 'version', 'content', 'sha256', 'note', 'createdBy', 'createdAt'] as const;
 
-export const PROMPT_VERSION_COLUMNS = 'kind, key, version, content, sha256, note, created_by, created_at';
+/** A `prompt_versions` row as `PROMPT_VERSION_COLUMNS` selects it (derived from the entity, src/db/columns.ts). */
+export type PromptVersionRow = RowOf<PromptVersionEntity, (typeof PROMPT_PROPS)[number]>;
+
+export const PROMPT_VERSION_COLUMNS = selectList(PromptVersionEntity, '', PROMPT_PROPS);
 
 export function sha256Hex(content: string): string {
   return createHash('sha256').update(content, 'utf8').digest('hex');

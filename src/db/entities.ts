@@ -4,6 +4,7 @@ import { DialogueEntity } from './schema/dialogue.entity';
 import { GenerationAttemptEntity, GenerationJobEntity, GenerationRunEntity } from './schema/generation.entity';
 import { ExportEntity } from './schema/export.entity';
 import { EvaluationEntity } from './schema/evaluation.entity';
+import { EvaluationSampleEntity } from './schema/evaluation-sample.entity';
 import { ComparisonVerdictEntity, HumanRatingEntity, JudgementEntity, RubricVersionEntity } from './schema/judge.entity';
 import { ImportRunEntity } from './schema/import-run.entity';
 import { InteractionEntity } from './schema/interaction.entity';
@@ -46,6 +47,7 @@ export const entities = [
   UserSampleMemberEntity,
   SplitAssignmentEntity,
   EvaluationEntity,
+  EvaluationSampleEntity,
   RubricVersionEntity,
   JudgementEntity,
   ComparisonVerdictEntity,

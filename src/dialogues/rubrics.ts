@@ -1,23 +1,19 @@
 import type { EntityManager } from 'typeorm';
 import { BUILT_IN_RUBRICS, builtInRubric, RubricDefinition, RubricVersionRecord } from '../../generator';
 import { badInput } from '../errors';
+import { RowOf, selectList } from '../db/columns';
+import { RubricVersionEntity } from '../db/schema/judge.entity';
 
 /**
  * Reading rubrics (the stored versions over the built-in ones): what a selection by judgement
  * needs (./judgement.ts), and the judge module's services build on.
  */
 
-export interface RubricRow {
-  key: string;
-  version: number;
-  definition: RubricDefinition;
-  sha256: string;
-  note: string | null;
-  created_by: string | null;
-  created_at: Date;
-}
+const RUBRIC_PROPS = ['key', 'version', 'definition', 'sha256', 'note', 'createdBy', 'createdAt'] as const;
 
-export const RUBRIC_COLUMNS = 'key, version, definition, sha256, note, created_by, created_at';
+export type RubricRow = RowOf<RubricVersionEntity, (typeof RUBRIC_PROPS)[number], { definition: RubricDefinition }>;
+
+export const RUBRIC_COLUMNS = selectList(RubricVersionEntity, '', RUBRIC_PROPS);
 
 export function toRubricRecord(r: RubricRow): RubricVersionRecord {
   return { key: r.key, version: r.version, definition: r.definition, sha256: r.sha256, builtIn: false, note: r.note, createdBy: r.created_by, createdAt: r.created_at };

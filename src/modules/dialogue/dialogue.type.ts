@@ -3,7 +3,8 @@ import { Connection } from '../../graphql/connection.type';
 import { toGlobalId } from '../../pagination/global-id';
 import { Node } from '../../graphql/node.type';
 import { JudgementFilter } from '../judge/judgement-filter';
-import { ValidationIssueRecord } from '../../db/schema/dialogue.entity';
+import { DialogueEntity, ValidationIssueRecord } from '../../db/schema/dialogue.entity';
+import { RowOf, selectList } from '../../db/columns';
 
 import type { DialogueSelection } from '../../dialogues/selection';
 import { DialogueSource, DialogueStatus, SplitName, TurnRole } from '../../dialogues/vocabulary';
@@ -183,28 +184,32 @@ export class DialogueFilter implements DialogueSelection {
   judgement?: JudgementFilter | null;
 }
 
-export interface DialogueRow {
-  id: number;
-  dataset: string;
-  domain: string;
-  stereotype_id: number | null;
-  user_id: number | null;
-  target_item_id: number | null;
-  target_raw_id: string | null;
-  split: SplitName | null;
-  source: DialogueSource;
-  status: DialogueStatus;
-  strategy: string;
-  model: string | null;
-  rejection_reasons: ValidationIssueRecord[];
-  warnings: ValidationIssueRecord[];
-  version: number;
-  supersedes_id: number | null;
-  created_at: Date;
-}
+/** The columns the API reads of `dialogues` (not provenance, import and generation keys, …). */
+const DIALOGUE_PROPS = [
+  'id',
+  'dataset',
+  'domain',
+  'stereotypeId',
+  'userId',
+  'targetItemId',
+  'targetRawId',
+  'split',
+  'source',
+  'status',
+  'strategy',
+  'model',
+  'rejectionReasons',
+  'warnings',
+  'version',
+  'supersedesId',
+  'createdAt',
+] as const;
 
-export const DIALOGUE_COLUMNS =
-  'd.id, d.dataset, d.domain, d.stereotype_id, d.user_id, d.target_item_id, d.target_raw_id, d.split, d.source, d.status, d.strategy, d.model, d.rejection_reasons, d.warnings, d.version, d.supersedes_id, d.created_at';
+/** The entity's text unions, as the schema's enums (the same strings). */
+export type DialogueRow = RowOf<DialogueEntity, (typeof DIALOGUE_PROPS)[number], { split: SplitName | null; source: DialogueSource; status: DialogueStatus }>;
+
+/** Derived from the entity once (src/db/columns.ts): the same text as the list that was written out here. */
+export const DIALOGUE_COLUMNS = selectList(DialogueEntity, 'd', DIALOGUE_PROPS);
 
 export function toDialogue(row: DialogueRow): Dialogue {
   return Object.assign(new Dialogue(), {

@@ -7,6 +7,8 @@ import type { EntityManager } from 'typeorm';
 import { DEFAULT_COMPARISON_SEED, DEFAULT_RESAMPLES, pairedComparison, type PairedComparison } from '../../evaluation/uncertainty';
 import { badInput } from '../../errors';
 import type { EvaluationSampleRow } from './evaluation.runner';
+import { RowOf, selectList } from '../../db/columns';
+import { EvaluationSampleEntity } from '../../db/schema/evaluation-sample.entity';
 
 const INSERT_BATCH = 2_000;
 const READ_BATCH = 5_000;
@@ -51,9 +53,13 @@ export interface StoredSample {
   values: Record<string, number>;
 }
 
-export const SAMPLE_COLUMNS = `seq, model, mode, split, stereotype, sample_key, dialogue_id, turn_index, gold, predicted, "values"`;
+const SAMPLE_PROPS = ['seq', 'model', 'mode', 'split', 'stereotype', 'sampleKey', 'dialogueId', 'turnIndex', 'gold', 'predicted', 'values'] as const;
 
-export function toStoredSample(r: Record<string, any>): StoredSample {
+export type StoredSampleRow = RowOf<EvaluationSampleEntity, (typeof SAMPLE_PROPS)[number]>;
+
+export const SAMPLE_COLUMNS = selectList(EvaluationSampleEntity, '', SAMPLE_PROPS);
+
+export function toStoredSample(r: StoredSampleRow): StoredSample {
   return {
     seq: r.seq,
     model: r.model,
@@ -73,7 +79,7 @@ export function toStoredSample(r: Record<string, any>): StoredSample {
 export async function* streamSamples(manager: EntityManager, evaluationId: number, filter: { model?: string | null; mode?: string | null } = {}): AsyncGenerator<StoredSample> {
   let after = -1;
   for (;;) {
-    const rows: Array<Record<string, any>> = await manager.query(
+    const rows: StoredSampleRow[] = await manager.query(
       `SELECT ${SAMPLE_COLUMNS} FROM evaluation_samples
         WHERE evaluation_id = $1 AND seq > $2 AND ($3::text IS NULL OR model = $3) AND ($4::text IS NULL OR mode = $4)
         ORDER BY seq LIMIT ${READ_BATCH}`,

@@ -6,7 +6,7 @@ import { CORPUS_FIELD_COST } from '../../graphql/costs';
 import { notFound } from '../../errors';
 import { GenEvaluationInput, InteractiveEvaluationInput, RecEvaluationInput } from './evaluation.inputs';
 import { getEvaluation, listEvaluations, startGenerationEvaluation, startInteractiveEvaluation, startRecommendationEvaluation } from './evaluation.service';
-import { checkResamples, compareSides, SAMPLE_COLUMNS, storedSide, toStoredSample } from './evaluation-samples.service';
+import { checkResamples, compareSides, SAMPLE_COLUMNS, storedSide, StoredSampleRow, toStoredSample } from './evaluation-samples.service';
 import { Evaluation, EvaluationComparison, EvaluationConnection, EvaluationMode, EvaluationSample, EvaluationSampleConnection, toEvaluation } from './evaluation.type';
 import { badInput } from '../../errors';
 
@@ -60,7 +60,7 @@ export class EvaluationResolver {
       order: { name: 'seq', direction: 'ASC', columns: [{ expr: 'seq', cast: 'int' }] },
       args: { first, after },
       cap: ctx.config.pageCap,
-      map: (r: Record<string, any>) => toStoredSample(r) as EvaluationSample,
+      map: (r: StoredSampleRow & Record<string, unknown>) => toStoredSample(r) as EvaluationSample,
     });
     return new EvaluationSampleConnection(page);
   }

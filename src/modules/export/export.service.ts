@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { EntityManager } from 'typeorm';
+import { RowOf, selectList } from '../../db/columns';
+import { ExportEntity } from '../../db/schema/export.entity';
 import { planExport, type ExportFormatName } from '../../export/formats';
 import type { ExportFile } from '../../export/types';
 import { toGlobalId } from '../../pagination/global-id';
@@ -9,24 +11,26 @@ import type { RunStatus } from '../generation/generation.type';
 import type { ExportInput } from './export.inputs';
 import { Export, ExportFormat } from './export.type';
 
-export interface ExportRow {
-  id: number;
-  format: ExportFormatName;
-  options: Record<string, unknown>;
-  filter: Record<string, unknown> | null;
-  status: RunStatus;
-  progress: number;
-  files: ExportFile[];
-  report: Record<string, unknown> | null;
-  error: string | null;
-  folder: string;
-  created_by: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-}
+const EXPORT_PROPS = [
+  'id',
+  'format',
+  'options',
+  'filter',
+  'status',
+  'progress',
+  'files',
+  'report',
+  'error',
+  'folder',
+  'createdBy',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+] as const;
 
-const COLUMNS = 'e.id, e.format, e.options, e.filter, e.status, e.progress, e.files, e.report, e.error, e.folder, e.created_by, e.created_at, e.started_at, e.finished_at';
+export type ExportRow = RowOf<ExportEntity, (typeof EXPORT_PROPS)[number], { format: ExportFormatName; status: RunStatus; files: ExportFile[] }>;
+
+const COLUMNS = selectList(ExportEntity, 'e', EXPORT_PROPS);
 const NEWEST_FIRST: KeysetOrder = { name: 'id', direction: 'DESC', columns: [{ expr: 'e.id', cast: 'int' }] };
 
 export function exportDownloadPath(id: number): string {

@@ -3,7 +3,8 @@ import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphq
 import { Connection } from '../../graphql/connection.type';
 import { toGlobalId } from '../../pagination/global-id';
 import { Node } from '../../graphql/node.type';
-import type { RunStatusValue } from '../../db/schema/generation.entity';
+import { RowOf, selectList } from '../../db/columns';
+import { GenerationRunEntity } from '../../db/schema/generation.entity';
 
 import { GenerationStrategy, ModelRole, RunKind, RunStatus, UnknownItemPolicy } from '../../dialogues/vocabulary';
 
@@ -211,28 +212,30 @@ export class GenerationRun extends Node {
 @ObjectType()
 export class GenerationRunConnection extends Connection(GenerationRun, 'GenerationRun') {}
 
-export interface GenerationRunRow {
-  id: number;
-  status: RunStatusValue;
-  kind: RunKind;
-  role: ModelRole;
-  strategy: GenerationStrategy;
-  model: string;
-  endpoint: string;
-  served_models: string[];
-  config: Record<string, unknown>;
-  config_hash: string;
-  requested: number;
-  priority: number;
-  reason: string | null;
-  created_by: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-}
+const RUN_PROPS = [
+  'id',
+  'status',
+  'kind',
+  'role',
+  'strategy',
+  'model',
+  'endpoint',
+  'servedModels',
+  'config',
+  'configHash',
+  'requested',
+  'priority',
+  'reason',
+  'createdBy',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+] as const;
 
-export const RUN_COLUMNS =
-  'r.id, r.status, r.kind, r.role, r.strategy, r.model, r.endpoint, r.served_models, r.config, r.config_hash, r.requested, r.priority, r.reason, r.created_by, r.created_at, r.started_at, r.finished_at';
+/** The entity's text unions, as the schema's enums (the same strings). */
+export type GenerationRunRow = RowOf<GenerationRunEntity, (typeof RUN_PROPS)[number], { kind: RunKind; role: ModelRole; strategy: GenerationStrategy }>;
+
+export const RUN_COLUMNS = selectList(GenerationRunEntity, 'r', RUN_PROPS);
 
 export function toGenerationRun(row: GenerationRunRow): GenerationRun {
   return Object.assign(new GenerationRun(), {

@@ -1,5 +1,7 @@
 import { Field, Float, ObjectType } from 'type-graphql';
 import { Connection } from '../../graphql/connection.type';
+import { RowOf, selectList } from '../../db/columns';
+import { InteractionEntity } from '../../db/schema/interaction.entity';
 
 @ObjectType({ description: 'A rating (and review) of an item by a user.' })
 export class Interaction {
@@ -22,14 +24,12 @@ export class Interaction {
 @ObjectType()
 export class InteractionConnection extends Connection(Interaction, 'Interaction') {}
 
-export interface InteractionRow {
-  id: number;
-  item_id: number;
-  rating: number;
-  timestamp_ms: string;
-  review_title: string | null;
-  review_text: string | null;
-}
+const INTERACTION_PROPS = ['id', 'itemId', 'rating', 'reviewTitle', 'reviewText'] as const;
+
+/** timestamp_ms is a bigint, which pg returns as a string (src/db/columns.ts derives no such column): selected and typed here. */
+export type InteractionRow = RowOf<InteractionEntity, (typeof INTERACTION_PROPS)[number]> & { timestamp_ms: string };
+
+export const INTERACTION_COLUMNS = `${selectList(InteractionEntity, 'x', INTERACTION_PROPS)}, x.timestamp_ms`;
 
 export function toInteraction(row: InteractionRow): Interaction {
   return Object.assign(new Interaction(), {

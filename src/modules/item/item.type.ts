@@ -2,6 +2,8 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { toGlobalId } from '../../pagination/global-id';
 import { Node } from '../../graphql/node.type';
 import { Connection } from '../../graphql/connection.type';
+import { RowOf, selectList } from '../../db/columns';
+import { ItemEntity } from '../../db/schema/item.entity';
 
 export enum ItemRole {
   TARGET = 'TARGET',
@@ -99,25 +101,28 @@ export class ItemFilter {
   search?: string | null;
 }
 
-export interface ItemRow {
-  id: number;
-  asin: string;
-  domain: string;
-  title: string;
-  cleaned_title: string;
-  genres: string[];
-  keywords: string[];
-  cast: string[];
-  directors: string[];
-  overview: string | null;
-  collection: string | null;
-  countries: string[];
-  visual_caption: string | null;
-  description: string[];
-  features: string[];
-  categories: string[];
-  details: unknown;
-}
+/** The columns the API reads of `items` (not tmdb_id, metadata, the timestamps). */
+const ITEM_PROPS = [
+  'id',
+  'asin',
+  'domain',
+  'title',
+  'cleanedTitle',
+  'genres',
+  'keywords',
+  'cast',
+  'directors',
+  'overview',
+  'collection',
+  'countries',
+  'visualCaption',
+  'description',
+  'features',
+  'categories',
+  'details',
+] as const;
+
+export type ItemRow = RowOf<ItemEntity, (typeof ITEM_PROPS)[number]>;
 
 export function toItem(row: ItemRow): Item {
   return Object.assign(new Item(), {
@@ -142,5 +147,5 @@ export function toItem(row: ItemRow): Item {
   });
 }
 
-export const ITEM_COLUMNS =
-  'i.id, i.asin, i.domain, i.title, i.cleaned_title, i.genres, i.keywords, i."cast", i.directors, i.overview, i.collection, i.countries, i.visual_caption, i.description, i.features, i.categories, i.details';
+/** Derived from the entity once (src/db/columns.ts): the same text as the list that was written out here. */
+export const ITEM_COLUMNS = selectList(ItemEntity, 'i', ITEM_PROPS);

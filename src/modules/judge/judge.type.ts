@@ -1,5 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../pagination/global-id';
+import { RowOf, selectList } from '../../db/columns';
+import { JudgementEntity } from '../../db/schema/judge.entity';
 import type { RubricVersionRecord } from '../../../generator';
 
 export enum RubricScope {
@@ -165,25 +167,28 @@ export class Judgement {
   createdAt: Date;
 }
 
-export interface JudgementRow {
-  id: number;
-  dialogue_id: number;
-  run_id: number | null;
-  rubric_key: string;
-  rubric_version: number;
-  rubric_sha256: string;
-  model: string;
-  prompt_sha256: string;
-  scores: Record<string, number>;
-  utterance_scores: Array<{ turn: number; scores: Record<string, number> }> | null;
-  rationale: string | null;
-  created_at: Date;
+const JUDGEMENT_PROPS = [
+  'id',
+  'dialogueId',
+  'runId',
+  'rubricKey',
+  'rubricVersion',
+  'rubricSha256',
+  'model',
+  'promptSha256',
+  'scores',
+  'utteranceScores',
+  'rationale',
+  'createdAt',
+] as const;
+
+export type JudgementRow = RowOf<JudgementEntity, (typeof JUDGEMENT_PROPS)[number]> & {
   /** The rubric's criteria in its own order (jsonb keeps object keys in its own order). */
   criteria_order: string[] | null;
-}
+};
 
 /** Selected from `judgements j LEFT JOIN generation_runs r ON r.id = j.run_id`. */
-export const JUDGEMENT_COLUMNS = `j.id, j.dialogue_id, j.run_id, j.rubric_key, j.rubric_version, j.rubric_sha256, j.model, j.prompt_sha256, j.scores, j.utterance_scores, j.rationale, j.created_at,
+export const JUDGEMENT_COLUMNS = `${selectList(JudgementEntity, 'j', JUDGEMENT_PROPS)},
   jsonb_path_query_array(r.config, '$.rubric.definition.criteria[*].key') AS criteria_order`;
 
 export function toJudgement(r: JudgementRow): Judgement {

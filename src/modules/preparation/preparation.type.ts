@@ -1,6 +1,8 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../pagination/global-id';
 import { Node } from '../../graphql/node.type';
+import { RowOf, selectList } from '../../db/columns';
+import { PreparationEntity } from '../../db/schema/preparation.entity';
 import type { KCoreRound as KCoreRoundRecord, PrepareConfig } from '../../prepare/prepare';
 
 export enum PreparationStrategy {
@@ -113,29 +115,26 @@ export class Preparation extends Node {
   createdAt: Date;
 }
 
-export interface PreparationRow {
-  id: number;
-  domain: string;
-  strategy: PreparationStrategy;
-  config: PrepareConfig;
-  config_hash: string;
-  report: {
-    catalogueItems?: number;
-    coreUsers?: number;
-    coreItems?: number;
-    interactions?: number;
-    users?: number;
-    kCoreRounds?: KCoreRoundRecord[];
-    itemsRemoved?: Record<string, number>;
-    reviewsRemoved?: Record<string, number>;
-    usersSkipped?: Record<string, number>;
-    warnings?: Record<string, number>;
-    usersPerStereotype?: Record<string, number>;
-  };
-  created_at: Date;
+/** The report as the preparation writes it (src/prepare/prepare.ts). */
+interface PreparationReport {
+  catalogueItems?: number;
+  coreUsers?: number;
+  coreItems?: number;
+  interactions?: number;
+  users?: number;
+  kCoreRounds?: KCoreRoundRecord[];
+  itemsRemoved?: Record<string, number>;
+  reviewsRemoved?: Record<string, number>;
+  usersSkipped?: Record<string, number>;
+  warnings?: Record<string, number>;
+  usersPerStereotype?: Record<string, number>;
 }
 
-export const PREPARATION_COLUMNS = 'p.id, p.domain, p.strategy, p.config, p.config_hash, p.report, p.created_at';
+const PREPARATION_PROPS = ['id', 'domain', 'strategy', 'config', 'configHash', 'report', 'createdAt'] as const;
+
+export type PreparationRow = RowOf<PreparationEntity, (typeof PREPARATION_PROPS)[number], { strategy: PreparationStrategy; config: PrepareConfig; report: PreparationReport }>;
+
+export const PREPARATION_COLUMNS = selectList(PreparationEntity, 'p', PREPARATION_PROPS);
 
 function reasons(stage: string, counts: Record<string, number> | undefined): ReasonCount[] {
   return Object.entries(counts ?? {}).map(([code, count]) => ({ stage, code, count }));

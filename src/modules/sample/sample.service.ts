@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
-import { toUser, User, UserRow } from '../user/user.type';
-import { toUserSample, UserSample, UserSampleRow } from './sample.type';
+import { toUser, User, USER_COLUMNS, UserRow } from '../user/user.type';
+import { toUserSample, USER_SAMPLE_COLUMNS, UserSample, UserSampleRow } from './sample.type';
 
 // Member counts per stereotype in the same statement, so that listing samples costs one query.
-const SAMPLE_SELECT = `SELECT s.id, s.name, s.kind, s.fraction, s.seed, s.stereotype_order, s.generation_run_id, s.created_at,
+const SAMPLE_SELECT = `SELECT ${USER_SAMPLE_COLUMNS},
        (SELECT jsonb_object_agg(c.stereotype_id, c.n) FROM (SELECT m.stereotype_id, count(*)::int AS n FROM user_sample_members m
           WHERE m.sample_id = s.id GROUP BY m.stereotype_id) c) AS counts
   FROM user_samples s`;
@@ -29,7 +29,7 @@ const MEMBERS_BY_USER_ID: KeysetOrder = { name: 'sample-user', direction: 'ASC',
 
 export function listSampleUsers(manager: EntityManager, sampleId: number, args: PageArgs, cap: number): Promise<ConnectionValue<User>> {
   return paginate<UserRow & Record<string, unknown>, User>(manager, {
-    columns: 'u.id, u.source_id, u.domain',
+    columns: USER_COLUMNS,
     from: 'users u',
     where: ['EXISTS (SELECT 1 FROM user_sample_members m WHERE m.sample_id = $1 AND m.user_id = u.id)'],
     params: [sampleId],

@@ -1,4 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { RowOf, selectList } from '../../db/columns';
+import { UserSampleEntity } from '../../db/schema/sample.entity';
 import { toGlobalId } from '../../pagination/global-id';
 import { Node } from '../../graphql/node.type';
 
@@ -31,18 +33,14 @@ export class UserSample extends Node {
   createdAt: Date;
 }
 
-export interface UserSampleRow {
-  id: number;
-  name: string;
-  kind: string;
-  fraction: number;
-  seed: number;
-  stereotype_order: number[];
-  generation_run_id: number | null;
-  created_at: Date;
+const SAMPLE_PROPS = ['id', 'name', 'kind', 'fraction', 'seed', 'stereotypeOrder', 'generationRunId', 'createdAt'] as const;
+
+export type UserSampleRow = RowOf<UserSampleEntity, (typeof SAMPLE_PROPS)[number]> & {
   /** stereotype id (as text) → members */
   counts: Record<string, number> | null;
-}
+};
+
+export const USER_SAMPLE_COLUMNS = selectList(UserSampleEntity, 's', SAMPLE_PROPS);
 
 export function toUserSample(row: UserSampleRow): UserSample {
   const counts = row.counts ?? {};

@@ -1,13 +1,13 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
-import { Stereotype, StereotypeRow, toStereotype } from './stereotype.type';
+import { Stereotype, STEREOTYPE_COLUMNS, StereotypeRow, toStereotype } from './stereotype.type';
 
 export function createStereotypeLoaders(manager: EntityManager) {
   // Five rows: one query fetches them all, once per request.
   let all: Promise<Stereotype[]> | null = null;
   const allStereotypes = () =>
     (all ??= manager
-      .query('SELECT id, key, name, description, preference_expression, intention_clarity, features FROM stereotypes ORDER BY id')
+      .query(`SELECT ${STEREOTYPE_COLUMNS} FROM stereotypes ORDER BY id`)
       .then((rows: StereotypeRow[]) => rows.map(toStereotype)));
   return {
     allStereotypes,

@@ -1,4 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
+import { RowOf, selectList } from '../../db/columns';
+import { StereotypeEntity } from '../../db/schema/stereotype.entity';
 
 @ObjectType({ simpleResolvers: true, description: 'One of the five DistillRecDial user stereotypes.' })
 export class Stereotype {
@@ -32,15 +34,11 @@ export class Stereotype {
   dialogueCount: number;
 }
 
-export interface StereotypeRow {
-  id: number;
-  key: string;
-  name: string;
-  description: string;
-  preference_expression: string;
-  intention_clarity: string;
-  features: { historyFeatures: string[]; targetFeatures: string[]; targetVisibility: string };
-}
+const STEREOTYPE_PROPS = ['id', 'key', 'name', 'description', 'preferenceExpression', 'intentionClarity', 'features'] as const;
+
+export type StereotypeRow = RowOf<StereotypeEntity, (typeof STEREOTYPE_PROPS)[number]>;
+
+export const STEREOTYPE_COLUMNS = selectList(StereotypeEntity, '', STEREOTYPE_PROPS);
 
 export function toStereotype(row: StereotypeRow): Stereotype {
   return Object.assign(new Stereotype(), {

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
-import { Interaction, InteractionRow, toInteraction } from '../interaction/interaction.type';
+import { Interaction, INTERACTION_COLUMNS, InteractionRow, toInteraction } from '../interaction/interaction.type';
 import type { StrategyValue } from '../../db/schema/preparation.entity';
 import { PROFILE_COLUMNS, UserProfileRow } from './user-profile.type';
-import { toUser, User, UserRow } from './user.type';
+import { toUser, User, USER_COLUMNS, UserRow } from './user.type';
 
 function profileLoader(manager: EntityManager, strategy: StrategyValue) {
   return new DataLoader<number, UserProfileRow | null>(async (userIds) => {
@@ -19,7 +19,7 @@ function profileLoader(manager: EntityManager, strategy: StrategyValue) {
 export function createUserLoaders(manager: EntityManager) {
   return {
     userById: new DataLoader<number, User | null>(async (ids) => {
-      const rows: UserRow[] = await manager.query('SELECT id, source_id, domain FROM users WHERE id = ANY($1)', [ids]);
+      const rows: UserRow[] = await manager.query(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = ANY($1)`, [ids]);
       const byId = new Map(rows.map((r) => [r.id, toUser(r)]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
@@ -29,7 +29,7 @@ export function createUserLoaders(manager: EntityManager) {
     interactionByUserItem: new DataLoader<string, Interaction | null>(async (keys) => {
       const pairs = keys.map((k) => k.split(':').map(Number));
       const rows: Array<InteractionRow & { user_id: number }> = await manager.query(
-        `SELECT x.id, x.user_id, x.item_id, x.rating, x.timestamp_ms, x.review_title, x.review_text
+        `SELECT ${INTERACTION_COLUMNS}, x.user_id
            FROM interactions x JOIN unnest($1::int[], $2::int[]) AS k(user_id, item_id) ON x.user_id = k.user_id AND x.item_id = k.item_id`,
         [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
       );

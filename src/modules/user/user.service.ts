@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { badInput } from '../../errors';
 import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../pagination/keyset';
-import { Interaction, InteractionRow, toInteraction } from '../interaction/interaction.type';
-import { toUser, User, UserFilter, UserRow } from './user.type';
+import { Interaction, INTERACTION_COLUMNS, InteractionRow, toInteraction } from '../interaction/interaction.type';
+import { toUser, User, USER_COLUMNS, UserFilter, UserRow } from './user.type';
 
 const USERS_BY_ID: KeysetOrder = { name: 'id', direction: 'ASC', columns: [{ expr: 'u.id', cast: 'int' }] };
 const CHRONOLOGICAL: KeysetOrder = {
@@ -31,7 +31,7 @@ export async function listUsers(manager: EntityManager, filter: UserFilter | nul
     where.push(`${filter.prepared ? '' : 'NOT '}EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = u.id AND p.strategy = 'STEREOTYPE')`);
   }
   return paginate<UserRow & Record<string, unknown>, User>(manager, {
-    columns: 'u.id, u.source_id, u.domain',
+    columns: USER_COLUMNS,
     from: 'users u',
     where,
     params,
@@ -45,7 +45,7 @@ export async function listUsers(manager: EntityManager, filter: UserFilter | nul
 /** A user's interactions in chronological order. */
 export function listInteractions(manager: EntityManager, userId: number, args: PageArgs, cap: number): Promise<ConnectionValue<Interaction>> {
   return paginate<InteractionRow & Record<string, unknown>, Interaction>(manager, {
-    columns: 'x.id, x.item_id, x.rating, x.timestamp_ms, x.review_title, x.review_text',
+    columns: INTERACTION_COLUMNS,
     from: 'interactions x',
     where: ['x.user_id = $1'],
     params: [userId],

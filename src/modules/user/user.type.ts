@@ -1,4 +1,6 @@
 import { Field, ID, ObjectType, InputType } from 'type-graphql';
+import { RowOf, selectList } from '../../db/columns';
+import { UserEntity } from '../../db/schema/user.entity';
 import { Connection } from '../../graphql/connection.type';
 import { toGlobalId } from '../../pagination/global-id';
 import { Node } from '../../graphql/node.type';
@@ -35,11 +37,11 @@ export class UserFilter {
   prepared?: boolean | null;
 }
 
-export interface UserRow {
-  id: number;
-  source_id: string;
-  domain: string;
-}
+const USER_PROPS = ['id', 'sourceId', 'domain'] as const;
+
+export type UserRow = RowOf<UserEntity, (typeof USER_PROPS)[number]>;
+
+export const USER_COLUMNS = selectList(UserEntity, 'u', USER_PROPS);
 
 export function toUser(row: UserRow): User {
   return Object.assign(new User(), { dbId: row.id, id: toGlobalId('User', row.id), sourceId: row.source_id, domain: row.domain });
