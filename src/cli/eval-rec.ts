@@ -10,6 +10,7 @@ import { SplitName, type DialogueFilter } from '../modules/dialogue/dialogue.typ
 import { evaluateGenerationRun, evaluateRecommendationRun, type EvaluationGroupBy, type EvaluationRow, type BeyondAccuracyRow, type EvaluationSampleRow, type RunHooks } from '../modules/evaluation/evaluation.runner';
 import { ksOf } from '../modules/evaluation/evaluation.service';
 import { CliError, flagOf, withCliErrors, withDatabase } from './common';
+import { runCrslabPredictions, type CrslabPredictionFlags } from './eval-rec-crslab';
 
 interface CommonFlags {
   long?: boolean;
@@ -168,6 +169,31 @@ function writeSamples(file: string, samples: EvaluationSampleRow[]): void {
   }
 }
 
+/** `eval rec --crslab-predictions FILE --export DIR`: the fork's file, crslab-compat only, no database. */
+async function crslabPredictionsAction(flags: CrslabPredictionFlags & CommonFlags & { k: number[] }): Promise<void> {
+  let ks: number[];
+  try {
+    ks = ksOf(flags.k, '--k');
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const run = await runCrslabPredictions(flags, ks);
+  if (flags.samplesOut) writeSamples(flags.samplesOut, run.samples);
+  const { samples, ...rest } = run;
+  if (flags.json) {
+    console.log(JSON.stringify(rest, null, 2));
+    return;
+  }
+  console.log(formatRows(run.rows, { long: flags.long }));
+  if (flags.samplesOut) console.log(`\n${samples.length} per-sample rows written to ${flags.samplesOut}`);
+  const p = run.predictions;
+  console.log(
+    `\nCRSLab fork predictions: ${p.elements} samples (sha256 ${p.sha256}), the top ${p.depth} of each ranking; ${run.itemCount} candidate items in ${run.export}.` +
+      '\ncrslab-compat only: the file carries no context, so the corrected mode cannot be computed (docs/formats.md §10.2).' +
+      (run.droppedGoldNames ? `\n${run.droppedGoldNames} gold names of the export name no entity and were dropped, as the fork's loader drops them.` : ''),
+  );
+}
+
 export function registerEvalRecCommands(evalCommand: Command): void {
   commonOptions(
     evalCommand
@@ -175,6 +201,8 @@ export function registerEvalRecCommands(evalCommand: Command): void {
       .description('Hit/MRR/NDCG@k of a predictions file (docs/formats.md §10.1) or of the built-in baselines, in CRSLab-compatible and corrected modes'),
   )
     .option('--predictions <file>', 'JSON Lines: {"dialogueId", "turnIndex", "ranked": [ASINs or titles], …} per turn (may be gzipped)')
+    .option('--crslab-predictions <file>', 'the DistillRecDial CRSLab fork\'s save/<model>/predicted_target_recommendations.json (docs/formats.md §10.2); needs --export, crslab-compat only')
+    .option('--export <dir>', 'with --crslab-predictions: the CRSLab export (`recdial export crslab --out DIR`) the model was trained on')
     .option('--titles', '`ranked` holds titles, resolved to items by fuzzy matching (docs/metrics.md §2)')
     .addOption(new Option('--baseline <name>', 'a built-in baseline instead of predictions').choices([...BASELINES, 'all']))
     .option('--baselines', 'all three baselines side by side (same as --baseline all)')
@@ -183,7 +211,9 @@ export function registerEvalRecCommands(evalCommand: Command): void {
     .option('--skip-missing', 'leave scorable turns without a prediction out of the means (the old behaviour) instead of counting them as misses')
     .option('--title-grid', 'with --titles: He et al.\'s 2×2 grid in one run — out-of-catalogue titles filtered or not × seen items excluded or not (docs/metrics.md §2.1)')
     .option('--no-beyond-accuracy', 'skip coverage, Gini, ARP, long-tail share, novelty and intra-list diversity (docs/metrics.md §10)')
-    .action(async (flags: CommonFlags & { predictions?: string; titles?: boolean; baseline?: BaselineName | 'all'; baselines?: boolean; k: number[]; ties: 'position' | 'pessimistic'; skipMissing?: boolean; beyondAccuracy: boolean; titleGrid?: boolean }) => {
+    .action(async (flags: CommonFlags & { predictions?: string; crslabPredictions?: string; export?: string; titles?: boolean; baseline?: BaselineName | 'all'; baselines?: boolean; k: number[]; ties: 'position' | 'pessimistic'; skipMissing?: boolean; beyondAccuracy: boolean; titleGrid?: boolean }) => {
+      if (flags.crslabPredictions !== undefined) return crslabPredictionsAction(flags as CrslabPredictionFlags & CommonFlags & { k: number[] });
+      if (flags.export !== undefined) throw new CliError('--export applies to --crslab-predictions');
       const baseline = flags.baselines ? 'all' : flags.baseline;
       if (!flags.predictions === !baseline) throw new CliError('give either --predictions FILE or --baseline popularity|cooccurrence|bm25|all (--baselines)');
       if (flags.titles && !flags.predictions) throw new CliError('--titles applies to --predictions');
