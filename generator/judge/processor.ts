@@ -3,8 +3,8 @@ import type OpenAI from 'openai';
 import type { DataSource } from 'typeorm';
 import { keyedSeed } from '../../src/random/python-random';
 import { storable } from '../../src/text/unstorable';
-import { apply, callInSlot, Outcome, ProcessorPorts, QueueJob, RunRow, unanswered } from '../worker/job-processor';
-import type { AttemptRecord, JobRow } from '../worker/store';
+import { apply, callInSlot, Outcome, ProcessorPorts, QueueJob, unanswered } from '../worker/job-processor';
+import type { AttemptRecord, JobRow, RunRow } from '../worker/store';
 import { recordAttempt } from '../worker/store';
 import { comparisonMessages, JudgeAnswerError, JudgedTurn, judgementMessages, JudgeMessages, parseComparison, parseJudgement, RubricCriterion, RubricDefinition } from './rubrics';
 

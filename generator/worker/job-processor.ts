@@ -3,25 +3,10 @@ import type { ModelRole } from '../../src/config/generation';
 import { classifyModelError, ClassifiedError } from '../models/clients';
 import { BuiltPrompt, PromptInputError } from '../prompts/load';
 import type { GenerationJobData } from '../queue/boss';
-import type { RunConfig } from '../run-config';
 import type { ProcessedDialogue } from '../types';
 import { Budget, errorRecord, JobExit, transition, workerError } from './job-state';
 import { generatedDialogue, requestSampling, type Sampling, storableAnswer } from './provenance';
-import type { AttemptRecord, DialogueToStore, JobRow } from './store';
-import type { WritingStrategy } from '../../src/dialogues/vocabulary';
-
-export interface RunRow {
-  id: number;
-  /** GENERATE and REGENERATE write one dialogue from one prompt; INTERACTIVE talks to a system under test (issue 15 §5); JUDGE and COMPARE are the judge role's. */
-  kind?: string;
-  role: ModelRole;
-  strategy: WritingStrategy;
-  model: string;
-  endpoint: string;
-  servedModels: string[];
-  config: RunConfig;
-  status: string;
-}
+import type { AttemptRecord, DialogueToStore, JobRow, RunRow } from './store';
 
 /** The part of a pg-boss job the processor reads. */
 export interface QueueJob extends Budget {

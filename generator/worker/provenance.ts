@@ -1,12 +1,10 @@
 import type OpenAI from 'openai';
-import type { ModelRole } from '../../src/config/generation';
-import type { WritingStrategy } from '../../src/dialogues/vocabulary';
 import { keyedSeed } from '../../src/random/python-random';
 import { sanitizeForPostgres, storable } from '../../src/text/unstorable';
 import type { BuiltPrompt } from '../prompts/load';
 import type { SamplingConfig } from '../run-config';
 import type { ProcessedDialogue } from '../types';
-import type { DialogueToStore, JobRow } from './store';
+import type { DialogueToStore, JobRow, RunRow } from './store';
 
 /**
  * A generated dialogue's provenance (docs/pipeline.md §13): what was asked, of which model, with
@@ -66,7 +64,7 @@ export function markGarbled(p: ProcessedDialogue, replaced: Record<string, numbe
 
 /** What the processor knows once the model has answered and the answer is processed. */
 export interface GeneratedParts {
-  run: { id: number; role: ModelRole; strategy: WritingStrategy; model: string; endpoint: string; servedModels: string[] };
+  run: Pick<RunRow, 'id' | 'role' | 'strategy' | 'model' | 'endpoint' | 'servedModels'>;
   row: Pick<JobRow, 'id' | 'attempts'>;
   prompt: BuiltPrompt;
   sampling: Sampling;

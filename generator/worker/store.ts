@@ -1,9 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { selectListAs } from '../../src/db/columns';
+import { GenerationJobEntity, GenerationRunEntity } from '../../src/db/schema/generation.entity';
 import { JobLifecycle } from '../../src/jobs/job-lifecycle';
 import { GENERATION_RUNS } from '../../src/jobs/lifecycle';
 import { toGlobalId } from '../../src/pagination/global-id';
 import { storable } from '../../src/text/unstorable';
 import type { TitleRewrite } from '../output/normalise-titles';
+import type { RunConfig } from '../run-config';
 import type { ProcessedDialogue, ValidationIssue } from '../types';
 import { syncInteractiveEvaluation } from '../interactive/evaluation-sync';
 
@@ -14,24 +17,17 @@ import { syncInteractiveEvaluation } from '../interactive/evaluation-sync';
  */
 export const runLifecycle = new JobLifecycle(GENERATION_RUNS, { afterPublish: syncInteractiveEvaluation });
 
-export interface JobRow {
-  id: number;
-  runId: number;
-  key: string;
-  userId: number | null;
-  stereotypeId: number | null;
-  targetItemId: number | null;
-  instance: number | null;
-  supersedesId: number | null;
-  status: string;
-  attempts: number;
-  dialogueId: number | null;
-  /** JUDGE runs: the dialogue judged. */
-  subjectId?: number | null;
-}
+/** A job row as the worker reads it (src/db/columns.ts derives the list from the entity). */
+const JOB_PROPS = ['id', 'runId', 'key', 'userId', 'stereotypeId', 'targetItemId', 'instance', 'supersedesId', 'status', 'attempts', 'dialogueId', 'subjectId'] as const;
+/** `subjectId`: JUDGE runs' dialogue judged. */
+export type JobRow = Pick<GenerationJobEntity, (typeof JOB_PROPS)[number]>;
+export const JOB_COLUMNS = selectListAs(GenerationJobEntity, '', JOB_PROPS);
 
-export const JOB_COLUMNS = `id, run_id AS "runId", key, user_id AS "userId", stereotype_id AS "stereotypeId",
-  target_item_id AS "targetItemId", instance, supersedes_id AS "supersedesId", status, attempts, dialogue_id AS "dialogueId", subject_id AS "subjectId"`;
+/** A run row as the worker reads it: what its jobs are written, judged or simulated with. */
+const RUN_PROPS = ['id', 'kind', 'role', 'strategy', 'model', 'endpoint', 'servedModels', 'config', 'status'] as const;
+/** `config`: the run's resolved configuration, as enqueueing wrote it (the entity keeps it as any document). */
+export type RunRow = Omit<Pick<GenerationRunEntity, (typeof RUN_PROPS)[number]>, 'config'> & { config: RunConfig };
+export const RUN_COLUMNS = selectListAs(GenerationRunEntity, '', RUN_PROPS);
 
 export interface AttemptRecord {
   attempt: number;

@@ -145,3 +145,31 @@ async function reconcile(dataSource: DataSource, boss: PgBoss, options: { worker
   }
   return result;
 }
+
+/**
+ * A worker's periodic supervisor pass: reconcileJobs every `everyMs` until stopping. A failed
+ * pass (PostgreSQL unreachable) is logged and tried again at the next interval.
+ */
+export async function runSupervisor(o: {
+  dataSource: DataSource;
+  boss: PgBoss;
+  worker: string;
+  everyMs: number;
+  /** How often a waiting supervisor looks at `stopping`. */
+  pollMs: number;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  stopping(): boolean;
+}): Promise<void> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  while (!o.stopping()) {
+    try {
+      const r = await reconcileJobs(o.dataSource, o.boss, { worker: o.worker });
+      if (r && (r.requeued || r.failed || r.cancelled || r.settled)) o.log.info({ ...r }, 'supervisor reconciled generation jobs with the queue');
+    } catch (error) {
+      if (o.stopping()) break;
+      o.log.warn({ err: error }, 'supervisor pass failed (PostgreSQL unreachable?); trying again');
+    }
+    const until = Date.now() + o.everyMs;
+    while (!o.stopping() && Date.now() < until) await sleep(Math.min(o.pollMs, until - Date.now()));
+  }
+}

@@ -80,6 +80,7 @@ export enum RunKind {
   JUDGE = 'JUDGE',
   COMPARE = 'COMPARE',
 }
+export type RunKindValue = `${RunKind}`;
 
 /** What happens to <id_…> tags that name no catalogue item (docs/pipeline.md §8.2). */
 export enum UnknownItemPolicy {

@@ -4,7 +4,7 @@ import { ItemEntity } from './item.entity';
 import { StereotypeEntity } from './stereotype.entity';
 import { UserEntity } from './user.entity';
 
-import { RUN_STATUSES, type RunStatusValue, type GenerationStrategy } from '../../dialogues/vocabulary';
+import { RUN_STATUSES, type RunStatusValue, type GenerationStrategy, type ModelRoleValue, type RunKindValue } from '../../dialogues/vocabulary';
 import { JOB_STATUS_CHECK } from '../../jobs/lifecycle';
 import { JobColumns } from './job-columns';
 
@@ -27,12 +27,13 @@ export class GenerationRunEntity extends JobColumns {
   @PrimaryGeneratedColumn()
   id: number;
 
-  /** JUDGE: one job per dialogue judged; COMPARE: one job per pair (issue 15). */
+  /** GENERATE and REGENERATE write dialogues from prompts; INTERACTIVE holds an interactive evaluation's conversations; JUDGE: one job per dialogue judged; COMPARE: one job per pair (issue 15). */
   @Column('text')
-  kind: 'GENERATE' | 'REGENERATE' | 'JUDGE' | 'COMPARE';
+  kind: RunKindValue;
 
+  /** The endpoint whose worker loop runs the jobs (INTERACTIVE: the SIMULATOR's). */
   @Column('text')
-  role: 'TEACHER' | 'STUDENT' | 'JUDGE';
+  role: ModelRoleValue;
 
   /** JUDGE and COMPARE runs record their kind here too. */
   @Column('text')

@@ -33,6 +33,8 @@ import '../../../../src/modules/prompt/prompt.service';
 import '../../../../src/modules/export/export.service';
 import '../../../../generator/prompts/load';
 import '../../../../generator/interactive/worker-ports';
+import '../../../../generator/worker/ports';
+import { JOB_COLUMNS as GENERATION_JOB_COLUMNS, RUN_COLUMNS as GENERATION_RUN_COLUMNS } from '../../../../generator/worker/store';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -56,12 +58,12 @@ function jsKindOfOid(oid: number): string {
 }
 
 test('every derived list runs against its table and returns exactly the keys of its row type', async () => {
-  const exported = [DIALOGUE_COLUMNS, ITEM_COLUMNS, PREPARATION_COLUMNS, RUN_COLUMNS, PROFILE_COLUMNS, RUBRIC_COLUMNS, USER_COLUMNS, STEREOTYPE_COLUMNS, USER_SAMPLE_COLUMNS, SAMPLE_COLUMNS];
+  const exported = [DIALOGUE_COLUMNS, ITEM_COLUMNS, PREPARATION_COLUMNS, RUN_COLUMNS, PROFILE_COLUMNS, RUBRIC_COLUMNS, USER_COLUMNS, STEREOTYPE_COLUMNS, USER_SAMPLE_COLUMNS, SAMPLE_COLUMNS, GENERATION_JOB_COLUMNS, GENERATION_RUN_COLUMNS];
   for (const list of exported) expect(describeList(list)).toBeDefined();
   // These add a computed or by-hand column to a derived list.
   for (const list of [JUDGEMENT_COLUMNS, INTERACTION_COLUMNS]) expect(derivedLists().some((d) => list.startsWith(`${d.list},`))).toBe(true);
-  // …and the prompt versions, the exports, the generator's prompt items and stereotypes, the seeker's items.
-  expect(derivedLists().length).toBeGreaterThanOrEqual(exported.length + 2 + 5);
+  // …and the prompt versions, the exports, the generator's prompt items and stereotypes, the seeker's items, the worker's catalogue.
+  expect(derivedLists().length).toBeGreaterThanOrEqual(exported.length + 2 + 6);
   for (const d of derivedLists()) {
     const { fields } = await pool().query(`SELECT ${d.list} FROM ${d.table} ${d.alias} LIMIT 0`);
     expect({ list: d.list, keys: fields.map((f: { name: string }) => f.name) }).toEqual({ list: d.list, keys: d.keys });

@@ -1,14 +1,14 @@
 import OpenAI from 'openai';
 import { ComparisonPair, DEFAULT_JUDGE_SAMPLING, JudgementToStore, JudgePorts, processJudgeJob, VerdictToStore } from '../../../../generator/judge/processor';
 import { BUILT_IN_RUBRICS, rubricSha256 } from '../../../../generator/judge/rubrics';
-import type { QueueJob, RunRow } from '../../../../generator/worker/job-processor';
-import type { AttemptRecord, JobRow } from '../../../../generator/worker/store';
+import type { QueueJob } from '../../../../generator/worker/job-processor';
+import type { AttemptRecord, JobRow, RunRow } from '../../../../generator/worker/store';
 
 // The judge processor against fake ports: the same transitions as a generation job (job-state.ts).
 
 const rubric = { key: 'LLM_REDIAL', version: 0, sha256: rubricSha256(BUILT_IN_RUBRICS.LLM_REDIAL), definition: BUILT_IN_RUBRICS.LLM_REDIAL };
 const JUDGE_RUN: RunRow = {
-  id: 3, kind: 'JUDGE', role: 'JUDGE', strategy: 'JUDGE' as any, model: 'judge-model', endpoint: 'http://judge/v1', servedModels: ['judge-model'], status: 'RUNNING',
+  id: 3, kind: 'JUDGE', role: 'JUDGE', strategy: 'JUDGE', model: 'judge-model', endpoint: 'http://judge/v1', servedModels: ['judge-model'], status: 'RUNNING',
   config: { recdialVersion: '0', kind: 'JUDGE', rubric, selection: {}, sampling: DEFAULT_JUDGE_SAMPLING } as any,
 };
 const PAIR: ComparisonPair = { a: 100, b: 200, ea: 0, eb: 1, aFirst: false };

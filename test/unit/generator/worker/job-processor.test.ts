@@ -3,15 +3,15 @@ import { classifyModelError } from '../../../../generator/models/clients';
 import { PromptInputError, type BuiltPrompt } from '../../../../generator/prompts/load';
 import { DEFAULT_SAMPLING, DEFAULT_VALIDATION } from '../../../../generator/run-config';
 import type { ProcessedDialogue } from '../../../../generator/types';
-import { processJob, ProcessorPorts, QueueJob, RunRow } from '../../../../generator/worker/job-processor';
+import { processJob, ProcessorPorts, QueueJob } from '../../../../generator/worker/job-processor';
 import { transition } from '../../../../generator/worker/job-state';
-import type { AttemptRecord, DialogueToStore, JobRow } from '../../../../generator/worker/store';
+import type { AttemptRecord, DialogueToStore, JobRow, RunRow } from '../../../../generator/worker/store';
 import { firstUnstorable, sanitizeForPostgres, storable } from '../../../../src/text/unstorable';
 
 // The job processor against fake ports: every exit path ends in one recorded transition.
 
 const RUN: RunRow = {
-  id: 7, role: 'TEACHER', strategy: 'STEREOTYPE', model: 'teacher-model', endpoint: 'http://model/v1', servedModels: ['teacher-model'], status: 'RUNNING',
+  id: 7, kind: 'GENERATE', role: 'TEACHER', strategy: 'STEREOTYPE', model: 'teacher-model', endpoint: 'http://model/v1', servedModels: ['teacher-model'], status: 'RUNNING',
   config: { recdialVersion: '0', strategy: 'STEREOTYPE', requestMode: 'chat', selection: {}, sampling: DEFAULT_SAMPLING, validation: DEFAULT_VALIDATION, promptOptions: { legacyFeatureKeys: false, includeTargetReview: true }, prompts: {} },
 };
 const PROMPT: BuiltPrompt = {
@@ -43,7 +43,7 @@ interface World {
 
 function world(overrides: Partial<ProcessorPorts> = {}): World {
   const w: World = { events: [], attempts: [], rows: [], stored: [], queue: [], down: false } as any;
-  const row: JobRow = { id: 11, runId: RUN.id, key: 'u1', userId: 1, stereotypeId: 1, targetItemId: 3, instance: null, supersedesId: null, status: 'RUNNING', attempts: 1, dialogueId: null };
+  const row: JobRow = { id: 11, runId: RUN.id, key: 'u1', userId: 1, stereotypeId: 1, targetItemId: 3, instance: null, supersedesId: null, status: 'RUNNING', attempts: 1, dialogueId: null, subjectId: null };
   w.ports = {
     workerId: 'test-worker',
     role: 'TEACHER',
