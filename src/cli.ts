@@ -16,6 +16,7 @@ import { registerEvalRecCommands } from './cli/eval-rec';
 import { registerEvalStatsCommands } from './cli/eval-stats';
 import { registerExportCommands } from './cli/export';
 import { registerCrslabExportCommand } from './cli/export-crslab';
+import { registerGenerateCommands, registerInteractiveEvalCommand } from './cli/generate';
 import { registerImportCommands } from './cli/import';
 import { registerKeysCommands } from './cli/keys';
 import { registerPrepareCommand } from './cli/prepare';
@@ -38,6 +39,7 @@ registerServeCommands(program);
 registerImportCommands(program);
 registerPrepareCommand(program);
 registerWorkerCommand(program);
+registerGenerateCommands(program);
 registerKeysCommands(program);
 
 const exportCommand = program.command('export').description('write a slice of the dataset in another format');
@@ -48,6 +50,7 @@ const evalCommand = program.command('eval').description('dataset statistics and 
 registerEvalStatsCommands(evalCommand);
 registerEvalRecCommands(evalCommand);
 registerEvalCompareCommands(evalCommand);
+registerInteractiveEvalCommand(evalCommand);
 
 registerSchemaCommand(program);
 
