@@ -13,25 +13,65 @@ import { createPreparationLoaders } from '../modules/preparation/preparation.loa
 import { createPromptLoaders } from '../modules/prompt/prompt.loaders';
 import { createStereotypeLoaders } from '../modules/stereotype/stereotype.loaders';
 import { createUserLoaders } from '../modules/user/user.loaders';
-import { primeFromDialogueRow } from '../modules/dialogue/dialogue.prefetch';
+import { PrimeTargets, primeFromDialogueRow } from '../modules/dialogue/dialogue.prefetch';
 import type { ReadHints } from '../graphql/read-hints';
 
-export function createLoaders(manager: EntityManager, hints: ReadHints = {}) {
-  const loaders = {
-    ...createItemLoaders(manager, hints),
-    ...createStereotypeLoaders(manager),
-    ...createUserLoaders(manager),
-    // Dialogue rows may carry their turns, mentions and items (dialogue.prefetch.ts): they prime the loaders here.
-    ...createDialogueLoaders(manager, hints, (row) => primeFromDialogueRow(loaders, row)),
-    ...createPreparationLoaders(manager),
-    ...createPromptLoaders(manager),
-    ...createGenerationLoaders(manager),
-    ...createJudgeLoaders(manager),
-  };
-  return loaders;
+/**
+ * The loader groups of a request. Each group is created on the first use of one of its loaders
+ * (issue 13): a request uses two or three of the eighteen loaders, and creating them all (a
+ * DataLoader, its cache Map and closures each) was a measurable part of a small read's time and
+ * garbage. Groups are created whole because their loaders share state (e.g. the stereotypes).
+ */
+const GROUPS = [
+  (manager: EntityManager, hints: ReadHints) => createItemLoaders(manager, hints),
+  (manager: EntityManager) => createStereotypeLoaders(manager),
+  (manager: EntityManager) => createUserLoaders(manager),
+  // Dialogue rows may carry their turns, mentions and items (dialogue.prefetch.ts): they prime the loaders here.
+  (manager: EntityManager, hints: ReadHints, loaders: PrimeTargets) => createDialogueLoaders(manager, hints, (row) => primeFromDialogueRow(loaders, row)),
+  (manager: EntityManager) => createPreparationLoaders(manager),
+  (manager: EntityManager) => createPromptLoaders(manager),
+  (manager: EntityManager) => createGenerationLoaders(manager),
+  (manager: EntityManager) => createJudgeLoaders(manager),
+] as const;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+export type Loaders = UnionToIntersection<ReturnType<(typeof GROUPS)[number]>>;
+
+// Symbols: Object.values(loaders) lists the loaders created so far and nothing else.
+const MANAGER = Symbol('manager');
+const HINTS = Symbol('hints');
+
+interface LazyLoaders {
+  [MANAGER]: EntityManager;
+  [HINTS]: ReadHints;
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+/** A getter per loader name on one shared prototype; the first use creates the group as own properties. */
+const lazyPrototype: object = (() => {
+  const prototype = {};
+  GROUPS.forEach((create) => {
+    // The names of a group's loaders: from an instance that is never used (the factories only build closures).
+    const names = Object.keys(create(undefined as unknown as EntityManager, {}, undefined as unknown as PrimeTargets));
+    for (const name of names) {
+      Object.defineProperty(prototype, name, {
+        configurable: true,
+        get(this: LazyLoaders) {
+          const group = create(this[MANAGER], this[HINTS], this as unknown as PrimeTargets) as Record<string, unknown>;
+          for (const [key, value] of Object.entries(group)) Object.defineProperty(this, key, { value, enumerable: true, configurable: true, writable: true });
+          return group[name];
+        },
+      });
+    }
+  });
+  return prototype;
+})();
+
+export function createLoaders(manager: EntityManager, hints: ReadHints = {}): Loaders {
+  const loaders = Object.create(lazyPrototype) as LazyLoaders;
+  Object.defineProperty(loaders, MANAGER, { value: manager });
+  Object.defineProperty(loaders, HINTS, { value: hints });
+  return loaders as unknown as Loaders;
+}
 
 /** Per request: fresh loaders (resolvers are singletons, so no request state lives on them). */
 export interface Context {

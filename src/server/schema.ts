@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { GraphQLSchema, isObjectType, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, PubSub } from 'type-graphql';
-import { DialogueResolver, ItemMentionResolver, TurnResolver } from '../modules/dialogue/dialogue.resolver';
+import { DialogueResolver, ItemMentionResolver, plainFieldResolvers, TurnResolver } from '../modules/dialogue/dialogue.resolver';
 import { ExportResolver } from '../modules/export/export.resolver';
 import { EvaluationResolver } from '../modules/evaluation/evaluation.resolver';
 import { DialogueGenerationResolver, GenerationRunResolver, PromptPreviewResolver, ProvenanceResolver } from '../modules/generation/generation.resolver';
@@ -56,7 +56,18 @@ export function getSchema(): Promise<GraphQLSchema> {
       throw new Error('recdial subscriptions use `subscribe`, not topics');
     },
   } as unknown as PubSub;
-  return (built ??= buildSchema({ resolvers, validate: false, pubSub }));
+  return (built ??= buildSchema({ resolvers, validate: false, pubSub }).then(withPlainResolvers));
+}
+
+/** Replaces type-graphql's wrapper on the hot read fields by plain resolvers (dialogue.resolver.ts says why). */
+function withPlainResolvers(schema: GraphQLSchema): GraphQLSchema {
+  for (const { type, field, resolve } of plainFieldResolvers()) {
+    const target = schema.getType(type);
+    const definition = isObjectType(target) ? target.getFields()[field] : undefined;
+    if (!definition || definition.args.length) throw new Error(`plainFieldResolvers: ${type}.${field} is not a field without arguments`);
+    definition.resolve = resolve as typeof definition.resolve;
+  }
+  return schema;
 }
 
 /** The committed SDL (`schema/schema.graphql`), sorted so that diffs stay readable. */

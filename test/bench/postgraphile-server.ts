@@ -13,6 +13,21 @@ import { makePgService } from 'postgraphile/adaptors/pg';
 import { grafserv } from 'postgraphile/grafserv/node';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 
+// grafast and @dataplan/pg need Node ≥ 22 for Promise.withResolvers; on Node 20 every query fails
+// ("Cannot read properties of undefined (reading 'items')"). This is the built-in's definition.
+const PromiseWithResolvers = Promise as unknown as { withResolvers?: () => unknown };
+if (typeof PromiseWithResolvers.withResolvers !== 'function') {
+  PromiseWithResolvers.withResolvers = function withResolvers<T>() {
+    let resolve!: (value: T | PromiseLike<T>) => void;
+    let reject!: (reason?: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string' }, pool: { type: 'string' } }, strict: true });
   const port = Number(values.port ?? 5678);

@@ -12,6 +12,11 @@
  *
  *   node dist/test/bench/read.bench.js [--scale 1] [--concurrency 16] [--duration 10] [--warmup 2]
  *        [--loader recdial|copy] [--only a,b,c] [--servers recdial,postgraphile,sql] [--keep] [--rounds 1]
+ *        [--database URL]
+ *
+ * --keep keeps the loaded database (of DATABASE_URL's server) and prints its URL; --database URL
+ * runs on such a database again, as loaded, instead of loading a new one (for quick iterations).
+ * BENCH_PORTS=first-last makes the servers (and an embedded PostgreSQL) listen in that range.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -329,6 +334,7 @@ async function main(): Promise<void> {
       servers: { type: 'string' },
       keep: { type: 'boolean' },
       rounds: { type: 'string' },
+      database: { type: 'string' },
     },
     strict: true,
   });
@@ -370,11 +376,20 @@ async function main(): Promise<void> {
   onInterrupt(cleanup);
 
   try {
-    cluster = await startPostgres();
-    db = await createScratchDatabase(cluster.adminUrl, 'recdial_bench_read');
-    const url = db.url;
+    let url: string;
     const loadStarted = performance.now();
-    if (loader === 'recdial') {
+    if (values.database) {
+      // Loaded (and analyzed) by an earlier --keep run.
+      url = values.database;
+      log(`using the database already loaded at ${url} (--database)`);
+    } else {
+      cluster = await startPostgres();
+      db = await createScratchDatabase(cluster.adminUrl, 'recdial_bench_read');
+      url = db.url;
+    }
+    if (values.database) {
+      // Nothing to load.
+    } else if (loader === 'recdial') {
       await importWithRecdial(url, ds, log);
     } else {
       log('loading the synthesized rows with COPY (--loader copy)');
@@ -386,8 +401,10 @@ async function main(): Promise<void> {
       await dataSource.destroy();
       await loadWithCopy(url, ds);
     }
-    await analyze(url);
-    log(`loaded in ${fmt((performance.now() - loadStarted) / 1000, 1)} s (${loader})`);
+    if (!values.database) {
+      await analyze(url);
+      log(`loaded in ${fmt((performance.now() - loadStarted) / 1000, 1)} s (${loader})`);
+    }
     if (values.keep) log(`database kept: ${url}`);
 
     // Servers.
@@ -648,7 +665,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       node: process.version,
       cpus: os.cpus().length,
-      postgres: cluster.embedded ? 'embedded' : 'DATABASE_URL',
+      postgres: values.database ? 'a database loaded earlier (--database)' : cluster?.embedded ? 'embedded' : 'DATABASE_URL',
       params,
       dataset: { dir: path.relative(ROOT, ds.dir), counts: ds.manifest.counts },
       loader,

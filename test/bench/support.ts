@@ -30,7 +30,36 @@ export interface PgCluster {
   stop(): Promise<void>;
 }
 
+/** Ports handed out by freePort in this process (a server may not be listening on one yet). */
+const takenPorts = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free TCP port on 127.0.0.1: one the OS picks, or with `BENCH_PORTS=first-last` the first free
+ * one in that range (for machines where several people's servers own fixed port ranges).
+ */
 export async function freePort(): Promise<number> {
+  const range = process.env.BENCH_PORTS;
+  if (range) {
+    const m = /^(\d+)-(\d+)$/.exec(range.trim());
+    if (!m) throw new Error(`BENCH_PORTS: expected first-last (e.g. 47100-47199), got "${range}"`);
+    for (let port = Number(m[1]); port <= Number(m[2]); port++) {
+      if (takenPorts.has(port)) continue;
+      if (await canListen(port)) {
+        takenPorts.add(port);
+        return port;
+      }
+    }
+    throw new Error(`BENCH_PORTS: no free port in ${range}`);
+  }
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

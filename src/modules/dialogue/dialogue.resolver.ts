@@ -127,3 +127,26 @@ export class ItemMentionResolver {
     return m.itemId === null ? null : ctx.loaders.itemById.load(m.itemId);
   }
 }
+
+/**
+ * The hot fields of a dialogue read (a page with turns and target items, a dialogue with its
+ * mentions: hundreds of calls per request) as plain `(root, args, context) => value` resolvers,
+ * installed over type-graphql's wrappers once the schema is built (src/server/schema.ts). The
+ * wrapper looks up the resolver instance, runs the (empty) middleware chain, sorts and maps the
+ * parameters, and copies a plain root such as a Turn or an ItemMention into a new class instance
+ * for `@Root()` on every call (issue 13: GC). The methods above stay the one implementation;
+ * the schema (SDL) does not change, only each field's `resolve`. Only fields without arguments
+ * are here, so no argument conversion or validation is skipped.
+ */
+export function plainFieldResolvers(): Array<{ type: string; field: string; resolve: (root: any, args: unknown, ctx: Context) => unknown }> {
+  const dialogues = new DialogueResolver();
+  const turns = new TurnResolver();
+  const mentions = new ItemMentionResolver();
+  return [
+    { type: 'Dialogue', field: 'turns', resolve: (d: Dialogue, _args, ctx) => dialogues.turns(d, ctx) },
+    { type: 'Dialogue', field: 'targetItem', resolve: (d: Dialogue, _args, ctx) => dialogues.targetItem(d, ctx) },
+    { type: 'Dialogue', field: 'stereotype', resolve: (d: Dialogue, _args, ctx) => dialogues.stereotype(d, ctx) },
+    { type: 'Turn', field: 'mentions', resolve: (t: Turn, _args, ctx) => turns.mentions(t, ctx) },
+    { type: 'ItemMention', field: 'item', resolve: (m: ItemMention, _args, ctx) => mentions.item(m, ctx) },
+  ];
+}
