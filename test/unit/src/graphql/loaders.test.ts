@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { createLoaders } from '../../src/graphql/context';
+import { createLoaders } from '../../../../src/graphql/context';
 
 /** A manager that answers every statement with no rows and records what it was asked. */
 function fakeManager() {
