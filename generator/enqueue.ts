@@ -4,7 +4,7 @@ import path from 'node:path';
 import type PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../src/config/config';
-import { GENERATING_ROLES, MODEL_ROLES, type ModelRole } from '../src/config/generation';
+import { MODEL_ROLES, type ModelRole } from '../src/config/generation';
 import { badInput, conflict, notFound } from '../src/errors';
 import { permits } from '../src/jobs/lifecycle';
 import { decodeId, toGlobalId } from '../src/pagination/global-id';
@@ -32,12 +32,32 @@ export function recdialVersion(config: Readonly<Config>): string {
   return JSON.parse(readFileSync(path.join(config.rootDir, 'package.json'), 'utf8')).version;
 }
 
+/** What a generation and a regeneration request share, resolved (generator/request.ts): defaults filled in, checked. */
+interface WritingRequest {
+  role: ModelRole;
+  sampling: SamplingConfig;
+  validation: ValidationConfig;
+  promptOptions: RunConfig['promptOptions'];
+  priority: number;
+  createdBy: string | null;
+}
+
+function writingRequest(input: EnqueueGenerationInput | RegenerateDialoguesInput, createdBy: string | null): WritingRequest {
+  return {
+    role: input.role,
+    sampling: samplingOf(input.sampling),
+    validation: validationOf(input.validation),
+    promptOptions: promptOptionsOf(input),
+    priority: input.priority ?? 0,
+    createdBy,
+  };
+}
+
 /**
  * A generation request resolved from EnqueueGenerationInput (generator/request.ts): database ids,
  * defaults filled in, every check that needs no selection passed.
  */
-interface GenerationRequest {
-  role: ModelRole;
+interface GenerationRequest extends WritingRequest {
   strategy: Strategy;
   domain: string | null;
   /** Users whose seeded stereotype is one of these; null: every stereotype. */
@@ -55,22 +75,11 @@ interface GenerationRequest {
   excludeSample: string | null;
   /** Descriptive metadata of the student's adapter (docs/pipeline.md §7.1), stored with the run. */
   adapter?: Record<string, unknown> | null;
-  sampling: SamplingConfig;
-  validation: ValidationConfig;
-  promptOptions: RunConfig['promptOptions'];
-  priority: number;
-  createdBy: string | null;
 }
 
-interface RegenerationRequest {
-  role: ModelRole;
+interface RegenerationRequest extends WritingRequest {
   dialogueIds: number[];
   reason: string;
-  sampling: SamplingConfig;
-  validation: ValidationConfig;
-  promptOptions: RunConfig['promptOptions'];
-  priority: number;
-  createdBy: string | null;
 }
 
 /** One dialogue to write. */
@@ -289,11 +298,6 @@ function runConfig(
   };
 }
 
-/** SIMULATOR only plays seekers (evaluateInteractively); it never writes dataset dialogues. */
-function checkGeneratingRole(role: ModelRole): void {
-  if (!GENERATING_ROLES.includes(role)) throw badInput('input.role', `${role} plays the seeker of evaluateInteractively; generate with ${GENERATING_ROLES.join(' or ')}`);
-}
-
 async function stereotypeId(manager: EntityManager, key: string, argument: string): Promise<number> {
   const [row] = await manager.query('SELECT id FROM stereotypes WHERE key = $1', [key]);
   if (!row) {
@@ -315,7 +319,6 @@ export async function enqueueGeneration(access: QueueAccess, input: EnqueueGener
   const stereotypeIds = input.stereotypes ? await Promise.all(input.stereotypes.map((k, i) => stereotypeId(manager, k, `input.stereotypes[${i}]`))) : null;
   const asStereotypeId = input.asStereotype != null ? await stereotypeId(manager, input.asStereotype, 'input.asStereotype') : null;
   const request: GenerationRequest = {
-    role: input.role,
     strategy: writingStrategy(input.strategy),
     domain: input.domain ?? null,
     stereotypeIds,
@@ -328,11 +331,8 @@ export async function enqueueGeneration(access: QueueAccess, input: EnqueueGener
     sampleName: input.sampleName ?? null,
     excludeSample: input.excludeSample ?? null,
     adapter: input.adapter ?? null,
-    sampling: samplingOf(input.sampling),
-    validation: validationOf(input.validation),
-    promptOptions: promptOptionsOf(input),
-    priority: input.priority ?? 0,
-    createdBy,
+    // Last: a request wrong in both its selection and its options is refused for the selection.
+    ...writingRequest(input, createdBy),
   };
   return enqueueRequest(access, request, await promptsInForce(manager));
 }
@@ -355,21 +355,11 @@ export async function regenerateDialogues(access: QueueAccess, input: Regenerate
     if (found.length > MAX_REGENERATION) throw badInput('input.filter', `matches more than ${MAX_REGENERATION} dialogues; narrow it`);
     ids = [...new Set([...ids, ...found])];
   }
-  const request: RegenerationRequest = {
-    role: input.role,
-    dialogueIds: ids,
-    reason,
-    sampling: samplingOf(input.sampling),
-    validation: validationOf(input.validation),
-    promptOptions: promptOptionsOf(input),
-    priority: input.priority ?? 0,
-    createdBy,
-  };
+  const request: RegenerationRequest = { dialogueIds: ids, reason, ...writingRequest(input, createdBy) };
   return regenerateRequest(access, request, await promptsInForce(manager));
 }
 
 async function enqueueRequest(access: QueueAccess, req: GenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
-  checkGeneratingRole(req.role);
   if (req.strategy === 'GOAL_TEMPLATE' && (req.stereotypeIds || req.asStereotypeId !== null || req.teacherFraction !== null)) {
     throw badInput('input.strategy', 'stereotypes, asStereotype and teacherFraction apply to the STEREOTYPE strategy only');
   }
@@ -412,7 +402,6 @@ async function enqueueRequest(access: QueueAccess, req: GenerationRequest, promp
 }
 
 async function regenerateRequest(access: QueueAccess, req: RegenerationRequest, prompts: Record<string, PromptText>): Promise<number> {
-  checkGeneratingRole(req.role);
   const endpoint = await checkEndpoint(access.config, req.role);
   if (req.dialogueIds.length === 0) throw badInput('input', 'no dialogue matches: nothing to regenerate');
   const rows: Array<{ id: number; status: string; userId: number | null; stereotypeId: number | null; targetItemId: number | null; strategy: string; k: number | null; prepared: boolean; pending: boolean }> =

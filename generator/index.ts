@@ -6,9 +6,8 @@ export { cancelRun, enqueueGeneration, regenerateDialogues, retryFailedJobs, typ
 export { type EnqueueGenerationInput, type RegenerateDialoguesInput, type SamplingOptions, type ValidationOptions } from './request';
 export { startBoss } from './queue/boss';
 export { startWorker } from './worker/worker';
-export { classifyModelError, ModelEndpointError, publicEndpoint } from './models/clients';
-export { buildGoalTemplatePrompt, buildStereotypePrompt, loadStereotypes, PromptInputError, type PromptText } from './prompts/load';
-export { DEFAULT_SYSTEM_PROMPTS } from './prompts/system-prompts';
+export { classifyModelError, publicEndpoint } from './models/clients';
+export { buildGoalTemplatePrompt, buildStereotypePrompt, loadStereotypes, PromptInputError } from './prompts/load';
 export {
   activePrompt,
   activePrompts,
@@ -22,8 +21,6 @@ export {
   sha256Hex,
   toPromptVersionRecord,
 } from './prompts/versions';
-export { DEFAULT_SAMPLING, DEFAULT_VALIDATION, GOAL_TEMPLATE_PROMPT_KEY, type SamplingConfig, type Strategy, type ValidationConfig } from './run-config';
-export { DEFAULT_GOAL_TEMPLATE_INSTRUCTIONS } from './goal-template/prompt';
 export { rankByTitles, TitleIndex } from './goal-template/fuzzy-title';
 export { enqueueInteractive } from './interactive/enqueue';
 export { describeSystem, type SystemSpec } from './interactive/system-client';

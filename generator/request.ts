@@ -1,4 +1,4 @@
-import type { ModelRole } from '../src/config/generation';
+import { GENERATING_ROLES, type ModelRole } from '../src/config/generation';
 import type { GenerationStrategy } from '../src/dialogues/vocabulary';
 import { badInput } from '../src/errors';
 import { DEFAULT_SAMPLING, DEFAULT_VALIDATION, type RunConfig, type SamplingConfig, type Strategy, type TitleMatching, type UnknownItemPolicy, type ValidationConfig } from './run-config';
@@ -109,9 +109,13 @@ export function promptOptionsOf(input: WritingOptions): RunConfig['promptOptions
   return { legacyFeatureKeys: input.legacyFeatureKeys ?? false, includeTargetReview: input.includeTargetReview ?? true };
 }
 
-/** The JUDGE role scores dialogues (judgeDialogues, compareDatasets); it never writes them. */
-export function checkNotJudge(role: ModelRole): void {
+/**
+ * Only TEACHER and STUDENT write dialogues: JUDGE scores them (judgeDialogues, compareDatasets)
+ * and SIMULATOR plays the seeker of evaluateInteractively.
+ */
+function checkWritingRole(role: ModelRole): void {
   if (role === 'JUDGE') throw badInput('input.role', 'the JUDGE role scores dialogues (judgeDialogues, compareDatasets); dialogues are written by TEACHER or STUDENT');
+  if (!GENERATING_ROLES.includes(role)) throw badInput('input.role', `${role} plays the seeker of evaluateInteractively; generate with ${GENERATING_ROLES.join(' or ')}`);
 }
 
 /** JUDGE and COMPARE mark judge runs; a generation run writes with STEREOTYPE (the default) or GOAL_TEMPLATE. */
@@ -128,7 +132,7 @@ export function positiveInt(argument: string, value: number | null | undefined):
 
 /** The checks of EnqueueGenerationInput that come before any database read, in the order the API has always reported them. */
 export function checkGenerationInput(input: EnqueueGenerationInput): void {
-  checkNotJudge(input.role);
+  checkWritingRole(input.role);
   if (input.teacherFraction != null && !(input.teacherFraction > 0 && input.teacherFraction <= 1)) {
     throw badInput('input.teacherFraction', 'must be in (0, 1], e.g. 0.1 for a 10 % teacher sample');
   }
@@ -140,7 +144,7 @@ export function checkGenerationInput(input: EnqueueGenerationInput): void {
 
 /** The checks of RegenerateDialoguesInput that come before any database read; returns the trimmed reason. */
 export function checkRegenerationInput(input: RegenerateDialoguesInput): string {
-  checkNotJudge(input.role);
+  checkWritingRole(input.role);
   if (!input.reason.trim()) throw badInput('input.reason', 'say why the dialogues are regenerated (it is recorded with the run)');
   if (!input.dialogueIds && !input.filter) throw badInput('input', 'give dialogueIds or a filter');
   return input.reason.trim();

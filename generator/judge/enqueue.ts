@@ -1,18 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { PythonRandom } from '../../src/random/python-random';
 import { publicEndpoint } from '../models/clients';
 import { badInput } from '../../src/errors';
-import { checkEndpoint, QueueAccess } from '../enqueue';
+import { checkEndpoint, QueueAccess, recdialVersion } from '../enqueue';
 import { queueName, transactionDb } from '../queue/boss';
 import { notifyRun } from '../worker/store';
 import type { CompareRunConfig, ComparisonPair, JudgeRunConfig, JudgeSampling } from './processor';
 import type { RubricCriterion, RubricVersionRecord } from './rubrics';
-
-function recdialVersion(access: QueueAccess): string {
-  return JSON.parse(readFileSync(path.join(access.config.rootDir, 'package.json'), 'utf8')).version;
-}
 
 interface JudgeJob {
   key: string;
@@ -72,7 +66,7 @@ export interface JudgeRequest {
 export async function enqueueJudging(access: QueueAccess, req: JudgeRequest): Promise<number> {
   if (req.dialogueIds.length === 0) throw badInput('input.filter', 'no dialogue matches: nothing to judge');
   const config: JudgeRunConfig = {
-    recdialVersion: recdialVersion(access),
+    recdialVersion: recdialVersion(access.config),
     kind: 'JUDGE',
     rubric: { key: req.rubric.key, version: req.rubric.version, sha256: req.rubric.sha256, definition: req.rubric.definition },
     selection: req.selection,
@@ -121,7 +115,7 @@ export function drawPairs(entries: Array<{ ids: number[] }>, pairs: number, seed
 
 export async function enqueueComparison(access: QueueAccess, req: CompareRequest): Promise<number> {
   const config: CompareRunConfig = {
-    recdialVersion: recdialVersion(access),
+    recdialVersion: recdialVersion(access.config),
     kind: 'COMPARE',
     criteria: req.criteria,
     entries: req.entries.map((e) => ({ label: e.label, filter: e.filter, candidates: e.ids.length })),

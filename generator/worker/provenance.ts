@@ -11,7 +11,7 @@ import type { DialogueToStore, JobRow, RunRow } from './store';
  * which prompt and seed, and what came back, assembled from the run, the job, the prompt and the
  * model's answer. Pure: no database, queue or model. The job processor (job-processor.ts) calls
  * it between the model call and the store (store.ts);
- * test/unit/generator/provenance.test.ts checks it.
+ * test/unit/generator/worker/provenance.test.ts checks it.
  */
 
 /** One request's sampling, named as the OpenAI-compatible API names it. */

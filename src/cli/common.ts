@@ -68,6 +68,8 @@ export function flagOf(argument: string): string {
 /**
  * Runs `fn`; the errors the services raise about the caller's input (the domain errors of
  * src/errors.ts, and the `also` classes) become CliErrors, printed as one line naming the flag.
+ * `flags` may map an argument to '' (a problem of the whole request, no flag to name): the
+ * message is then printed without the argument.
  */
 export async function withCliErrors<T>(
   fn: () => Promise<T>,
@@ -78,7 +80,9 @@ export async function withCliErrors<T>(
   } catch (error) {
     if (error instanceof DomainError) {
       const argument = error.argument ?? '';
-      throw new CliError(argument ? error.message.replace(argument, (options.flags ?? flagOf)(argument)) : error.message);
+      const flag = argument ? (options.flags ?? flagOf)(argument) : '';
+      if (flag) throw new CliError(error.message.replace(argument, flag));
+      throw new CliError(argument && error.message.startsWith(`${argument}: `) ? error.message.slice(argument.length + 2) : error.message);
     }
     if (options.also?.some((type) => error instanceof type)) throw new CliError((error as Error).message);
     throw error;

@@ -9,7 +9,7 @@ import { isTerminal } from '../jobs/lifecycle';
 import type { DialogueFilter, DialogueSource, SplitName } from '../modules/dialogue/dialogue.type';
 import { createGenerationLoaders } from '../modules/generation/generation.loaders';
 import { createGenerationQueue, type GenerationQueue } from '../modules/generation/generation.queue';
-import { getRun, listRuns, rejectionsByCode, runErrors } from '../modules/generation/generation.service';
+import { acceptanceRate, getRun, listRuns, rejectionsByCode, runErrors } from '../modules/generation/generation.service';
 import type { GenerationRun, RunCounts } from '../modules/generation/generation.type';
 import { compareDatasets, comparisonReport, judgeDialogues } from '../modules/judge/judge.service';
 import type { InteractiveEvaluationInput } from '../modules/evaluation/evaluation.inputs';
@@ -48,14 +48,9 @@ export function generationFlagOf(argument: string): string {
   return FLAG_OF_FIELD[path.split(/[.[]/)[0]] ?? flagOf(path);
 }
 
-/** withCliErrors with the generation flags; a problem of the whole request is printed without a prefix. */
-async function cliErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await withCliErrors(fn, { flags: generationFlagOf });
-  } catch (error) {
-    if (error instanceof CliError) throw new CliError(error.message.replace(/^: /, ''));
-    throw error;
-  }
+/** withCliErrors with the generation flags (or the command's own). */
+function cliErrors<T>(fn: () => Promise<T>, flags: (argument: string) => string = generationFlagOf): Promise<T> {
+  return withCliErrors(fn, { flags });
 }
 
 /** The database and the queue access the API builds (started on first use), closed afterwards. */
@@ -221,7 +216,6 @@ interface RunReport {
 async function runReport(db: OpenDatabase, run: GenerationRun, errors = 10): Promise<RunReport> {
   const manager = db.dataSource.manager;
   const counts = await createGenerationLoaders(manager).runCounts.load(run.dbId);
-  const stored = counts.accepted + counts.rejected + counts.superseded;
   return {
     id: run.id,
     databaseId: run.dbId,
@@ -238,7 +232,7 @@ async function runReport(db: OpenDatabase, run: GenerationRun, errors = 10): Pro
     finishedAt: run.finishedAt,
     requested: run.requested,
     counts,
-    acceptanceRate: stored === 0 ? null : counts.accepted / stored,
+    acceptanceRate: acceptanceRate(counts),
     rejectionsByCode: await rejectionsByCode(manager, run.dbId),
     errors: (await runErrors(manager, run.dbId, errors)).map(({ jobId, attempt, code, httpStatus, message, retried, at }) => ({ jobId, attempt, code, httpStatus, message, retried, at })),
     ...(run.kind === 'COMPARE' ? { comparison: await comparisonReport(manager, run.dbId) } : {}),
@@ -433,9 +427,7 @@ export function registerGenerateCommands(program: Command): void {
         return argument.startsWith('input.criteria') ? '--criterion' : generationFlagOf(argument);
       };
       await withQueue(async (queue, db) => {
-        const id = await withCliErrors(() => compareDatasets(db.dataSource.manager, queue.queue, input, null), { flags }).catch((error: unknown) => {
-          throw error instanceof CliError ? new CliError(error.message.replace(/^: /, '')) : error;
-        });
+        const id = await cliErrors(() => compareDatasets(db.dataSource.manager, queue.queue, input, null), flags);
         nextSteps(await loadRun(db, id));
         console.log(`The result (win rates with intervals per criterion): \`recdial runs show ${toGlobalId('GenerationRun', id)}\`, or the \`comparison(runId: …)\` query.`);
       });
@@ -612,11 +604,10 @@ export function registerInteractiveEvalCommand(evalCommand: Command): void {
         } as InteractiveEvaluationInput;
         await withQueue(async (queue, db) => {
           const manager = db.dataSource.manager;
-          const evaluationId = await withCliErrors(() => startInteractiveEvaluation(manager, queue.queue, input, null), {
-            flags: (argument) => INTERACTIVE_FLAGS[argument] ?? generationFlagOf(argument.replace(/^input\.simulator\./, 'input.sampling.')),
-          }).catch((error: unknown) => {
-            throw error instanceof CliError ? new CliError(error.message.replace(/^: /, '')) : error;
-          });
+          const evaluationId = await cliErrors(
+            () => startInteractiveEvaluation(manager, queue.queue, input, null),
+            (argument) => INTERACTIVE_FLAGS[argument] ?? generationFlagOf(argument.replace(/^input\.simulator\./, 'input.sampling.')),
+          );
           const evaluation = (await getEvaluation(manager, evaluationId))!;
           const runId = generationRunId(String((evaluation.options as { runId: string }).runId)); // the id the API shows
           const evaluationGid = toGlobalId('Evaluation', evaluationId);

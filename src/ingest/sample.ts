@@ -39,7 +39,7 @@ export async function loadSample(dataSource: DataSource, rootDir: string, option
   await importRedial(dataSource, [path.join(dir, 'redial', 'train_data.jsonl'), path.join(dir, 'redial', 'test_data.jsonl')], {}, quiet);
   await importPearl(dataSource, [path.join(dir, 'pearl', 'train.json'), path.join(dir, 'pearl', 'test.json')], {}, quiet);
   await importInspired(dataSource, [path.join(dir, 'inspired', 'train.tsv'), path.join(dir, 'inspired', 'test.tsv')], {}, quiet);
-  // Absent only while the run itself is being authored (src/sample/authoring/generation-run.ts).
+  // Absent only while the run itself is being authored (test/support/sample-run.author.ts).
   const generated = path.join(dir, 'generated');
   if (fs.existsSync(generated)) await importCanonical(dataSource, [generated], quiet);
 }

@@ -71,7 +71,6 @@ export class GenerationRunEntity extends JobColumns {
   /** The API key name that created the run. */
   @Column('text', { name: 'created_by', nullable: true })
   createdBy: string | null;
-
 }
 
 /** One dialogue to write: keyed by (run, user[, k]) or (run, superseded dialogue). */

@@ -17,6 +17,9 @@ const SETTING_KEY = 'exportDownloadSecret';
 /** The longest lifetime a caller may ask for: long enough for a slow click, short enough to leak little. */
 export const MAX_EXPIRES_IN_S = 24 * 60 * 60;
 
+/** api_keys.id is a SERIAL (PostgreSQL integer). */
+const MAX_KEY_ID = 2 ** 31 - 1;
+
 const secrets = new WeakMap<EntityManager, Promise<Buffer>>();
 
 /**
@@ -65,7 +68,8 @@ export async function checkSignature(
   now = Date.now(),
 ): Promise<string | null> {
   if (typeof query.expires !== 'string' || !/^\d{1,12}$/.test(query.expires)) return 'expires must be a unix time in seconds';
-  if (typeof query.key !== 'string' || !/^\d{1,10}$/.test(query.key)) return 'key must be the id of the key that minted the link';
+  // At most api_keys.id's integer range, so that a made-up id is refused here, not by PostgreSQL as a 500.
+  if (typeof query.key !== 'string' || !/^\d{1,10}$/.test(query.key) || Number(query.key) > MAX_KEY_ID) return 'key must be the id of the key that minted the link';
   if (typeof query.signature !== 'string' || !/^[0-9a-f]{64}$/.test(query.signature)) return 'signature must be 64 hex digits';
   const expires = Number(query.expires);
   if (expires * 1000 < now) return 'the download link has expired; ask the API for a new downloadUrl';

@@ -8,6 +8,7 @@ import { Item } from '../item/item.type';
 import { Stereotype } from '../stereotype/stereotype.type';
 import { GenerationInput, RegenerationInput, RetryFailedJobsInput } from './generation.inputs';
 import {
+  acceptanceRate,
   cancelGenerationRun,
   enqueueGeneration,
   getRun,
@@ -129,9 +130,7 @@ export class GenerationRunResolver {
 
   @FieldResolver(() => Float, { nullable: true, description: 'Accepted among stored dialogues, with every filter of docs/pipeline.md §8.3.' })
   async acceptanceRate(@Root() run: GenerationRun, @Ctx() ctx: Context): Promise<number | null> {
-    const c = await ctx.loaders.runCounts.load(run.dbId);
-    const stored = c.accepted + c.rejected + c.superseded;
-    return stored === 0 ? null : c.accepted / stored;
+    return acceptanceRate(await ctx.loaders.runCounts.load(run.dbId));
   }
 
   @FieldResolver(() => [RejectionCount], { description: 'Rejections by check code × stereotype (a dialogue counts once per failed check).' })

@@ -11,7 +11,7 @@ import { ConnectionValue, KeysetOrder, PageArgs, paginate } from '../../paginati
 import { badInput } from '../../errors';
 import type { Principal } from '../api-key/api-key.service';
 import { GenerationInput, RegenerationInput } from './generation.inputs';
-import { GenerationRun, GenerationRunRow, GenerationStrategy, JobError, Prompt, RUN_COLUMNS, toGenerationRun } from './generation.type';
+import { GenerationRun, GenerationRunRow, GenerationStrategy, JobError, Prompt, RUN_COLUMNS, RunCounts, toGenerationRun } from './generation.type';
 
 export async function getRun(manager: EntityManager, id: number): Promise<GenerationRun | null> {
   const rows: GenerationRunRow[] = await manager.query(`SELECT ${RUN_COLUMNS} FROM generation_runs r WHERE r.id = $1`, [id]);
@@ -54,6 +54,12 @@ export function retryFailedJobs(access: QueueAccess, input: { runId: number | nu
 
 export function cancelGenerationRun(access: QueueAccess, runId: number): Promise<void> {
   return cancelRun(access, runId);
+}
+
+/** Accepted among the run's stored dialogues (docs/pipeline.md §8.3); null while none is stored. */
+export function acceptanceRate(c: RunCounts): number | null {
+  const stored = c.accepted + c.rejected + c.superseded;
+  return stored === 0 ? null : c.accepted / stored;
 }
 
 export async function runErrors(manager: EntityManager, runId: number, first: number): Promise<JobError[]> {

@@ -59,8 +59,11 @@ test('validation: defaults, overrides, and utterance bounds checked against each
   expect(refusal(() => validationOf({ minUtterances: 25 })).message).toBe('input.validation.maxUtterances: must be at least minUtterances (25)');
 });
 
-test('role and strategy: JUDGE and the judge-run strategies are refused, STEREOTYPE is the default', () => {
+test('role and strategy: JUDGE, SIMULATOR and the judge-run strategies are refused, STEREOTYPE is the default', () => {
   expect(refusal(() => checkGenerationInput({ role: 'JUDGE' })).argument).toBe('input.role');
+  // Refused before any database read, for regeneration too.
+  expect(refusal(() => checkGenerationInput({ role: 'SIMULATOR' })).message).toBe('input.role: SIMULATOR plays the seeker of evaluateInteractively; generate with TEACHER or STUDENT');
+  expect(refusal(() => checkRegenerationInput({ role: 'SIMULATOR', reason: 'why', dialogueIds: ['x'] })).argument).toBe('input.role');
   expect(writingStrategy(undefined)).toBe('STEREOTYPE');
   expect(writingStrategy('GOAL_TEMPLATE')).toBe('GOAL_TEMPLATE');
   for (const s of ['JUDGE', 'COMPARE'] as const) {
@@ -100,6 +103,9 @@ test('each edge maps a refusal once: GraphQL shows code and argument, the CLI na
   const cli = withCliErrors(() => Promise.reject(refusal(() => positiveInt('input.limit', -2))));
   await expect(cli).rejects.toThrow(CliError);
   await expect(withCliErrors(() => Promise.reject(refusal(() => positiveInt('input.limit', -2))))).rejects.toThrow('--limit: must be a positive integer');
+  // A problem of the whole request has no flag: the CLI prints the problem alone.
+  const whole = withCliErrors(() => Promise.reject(refusal(() => checkRegenerationInput({ role: 'TEACHER', reason: 'why' }))), { flags: () => '' });
+  await expect(whole).rejects.toThrow(/^give dialogueIds or a filter$/);
   // An endpoint that does not serve the model is the caller's to fix too, with no argument at fault.
   const endpoint = new ModelEndpointError('the teacher endpoint http://model/v1 does not serve "m"');
   expect(formatError({ message: endpoint.message, extensions: endpoint.extensions }, endpoint)).toEqual({

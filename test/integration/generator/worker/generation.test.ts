@@ -176,8 +176,9 @@ describe('a run of 100 users with a misbehaving model server', () => {
 
     // Malformed (2), hallucinated (2) and truncated (1) answers are stored as REJECTED with their reasons.
     expect(last.rejected).toBe(5);
-    const rejected = await api.query(`query($id: ID!) { generationRun(id: $id) { rejectionsByCode { code count }
+    const rejected = await api.query(`query($id: ID!) { generationRun(id: $id) { acceptanceRate rejectionsByCode { code count }
       dialogues(first: 10, status: REJECTED) { nodes { status rejectionReasons unresolvedItemIds provenance { rawResponse finishReason } } } } }`, { id: runId });
+    expect(rejected.data.generationRun.acceptanceRate).toBeCloseTo(95 / 100);
     const codes = rejected.data.generationRun.rejectionsByCode.map((r: any) => r.code);
     expect(codes).toEqual(expect.arrayContaining(['NO_TURNS', 'UNKNOWN_ITEM_ID', 'TRUNCATED']));
     const nodes = rejected.data.generationRun.dialogues.nodes;

@@ -158,7 +158,7 @@ describe('the journeys, with a worker', () => {
     expect(shown).toContain(`  requested 3: accepted ${accepted}, rejected ${rejected}, superseded 0, failed 0, skipped 0, cancelled 0, pending 0 (running 0)`);
 
     const { logs: json } = await cli('runs', 'show', runDbId, '--json');
-    expect(JSON.parse(json.join('\n'))).toMatchObject({ id: runId, status: 'COMPLETED', kind: 'GENERATE', requested: 3, counts: { accepted, rejected, pending: 0 } });
+    expect(JSON.parse(json.join('\n'))).toMatchObject({ id: runId, status: 'COMPLETED', kind: 'GENERATE', requested: 3, counts: { accepted, rejected, pending: 0 }, acceptanceRate: accepted / 3 });
   }, 60_000);
 
   test('regenerate by dialogue id supersedes the original, with the reason recorded', async () => {

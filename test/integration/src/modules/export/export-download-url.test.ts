@@ -84,6 +84,8 @@ test('a forged or altered link is refused with 403 JSON', async () => {
     `/exports/${otherExport}/download?expires=${u.searchParams.get('expires')}&key=${key}&signature=${signature}`,
     `${u.pathname}?expires=${u.searchParams.get('expires')}&key=${key}&signature=short`,
     `${u.pathname}?expires=${u.searchParams.get('expires')}&signature=${signature}`,
+    // Beyond api_keys.id's integer range: refused, not a database error (a 500).
+    `${u.pathname}?expires=${u.searchParams.get('expires')}&key=9999999999&signature=${signature}`,
     `${u.pathname}?signature=${signature}`,
   ]) {
     const res = await get(bad);
