@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { Config } from '../../src/config/config';
+import { ConfigError, type Config } from '../../src/config/config';
 import type { ModelEndpointConfig, ModelRole } from '../../src/config/generation';
 import { createModelClient, publicEndpoint } from '../models/clients';
 import { GenerationJobData, queueName, startBoss } from '../queue/boss';
@@ -49,7 +49,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { dataSource, config, logger } = options;
   const endpoints = Object.values(config.generation.endpoints) as ModelEndpointConfig[];
   if (endpoints.length === 0) {
-    throw new Error('no model endpoint is configured: set TEACHER_BASE_URL/TEACHER_MODEL, STUDENT_BASE_URL/STUDENT_MODEL, SIMULATOR_BASE_URL/SIMULATOR_MODEL and/or JUDGE_BASE_URL/JUDGE_MODEL');
+    throw new ConfigError('no model endpoint is configured: set TEACHER_BASE_URL/TEACHER_MODEL, STUDENT_BASE_URL/STUDENT_MODEL, SIMULATOR_BASE_URL/SIMULATOR_MODEL and/or JUDGE_BASE_URL/JUDGE_MODEL');
   }
   const boss = await startBoss({ url: options.url, supervise: true, generation: config.generation, max: 4 });
   boss.on('error', (error) => logger.warn({ err: error }, 'pg-boss error (it retries by itself)'));

@@ -80,10 +80,6 @@ export function isTerminal(status: string): boolean {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
-export function isOpen(status: string): boolean {
-  return (OPEN_STATUSES as readonly string[]).includes(status);
-}
-
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** `status IN ('QUEUED', 'RUNNING')`: the SQL condition that a row may take `event` (column name or `alias.status`). */
@@ -102,11 +98,6 @@ export const JOB_STATUS_CHECK = statusIn(JOB_STATUSES, '"status"');
 /** The cause an interrupted job records: `interrupted: the server stopped <when>; <retryHint>`. */
 export function interruptionCause(when: string, retryHint: string): string {
   return `interrupted: the server stopped ${when}; ${retryHint}`;
-}
-
-/** Whether a recorded cause is an interruption rather than a failure of the work itself. */
-export function isInterruption(cause: string | null | undefined): boolean {
-  return typeof cause === 'string' && cause.startsWith('interrupted:');
 }
 
 /** A kind of job: its table, NOTIFY channel and the columns its lifecycle writes besides status, started_at and finished_at. */
