@@ -43,7 +43,7 @@ export function sha256Hex(content: string): string {
 }
 
 /** The keys a kind has, in canonical order: the five stereotype keys, or `default`. */
-export function promptKeys(kind: PromptKindValue): string[] {
+function promptKeys(kind: PromptKindValue): string[] {
   return kind === 'STEREOTYPE_SYSTEM' ? Object.keys(DEFAULT_SYSTEM_PROMPTS) : [DEFAULT_PROMPT_KEY];
 }
 

@@ -33,14 +33,14 @@ const CATALOGUE_PROPS = ['id', 'asin', 'title', 'cleanedTitle'] as const;
 const CATALOGUE_COLUMNS = selectListAs(ItemEntity, '', CATALOGUE_PROPS);
 export type CatalogueRow = Pick<ItemEntity, (typeof CATALOGUE_PROPS)[number]>;
 
-export async function catalogueFor(manager: EntityManager, asins: string[], domain: string): Promise<Map<string, CatalogueRow>> {
+async function catalogueFor(manager: EntityManager, asins: string[], domain: string): Promise<Map<string, CatalogueRow>> {
   if (asins.length === 0) return new Map();
   const rows: CatalogueRow[] = await manager.query(`SELECT ${CATALOGUE_COLUMNS} FROM items WHERE asin = ANY($1) AND domain = $2`, [asins, domain]);
   return new Map(rows.map((r) => [r.asin, r]));
 }
 
 /** Parses and validates an answer by the run's strategy (docs/pipeline.md §6.3–§8). */
-export function postProcess(run: RunRow, prompt: BuiltPrompt, content: string, finishReason: string | null, catalogue: Map<string, CatalogueRow>): ProcessedDialogue {
+function postProcess(run: RunRow, prompt: BuiltPrompt, content: string, finishReason: string | null, catalogue: Map<string, CatalogueRow>): ProcessedDialogue {
   if (prompt.instance) return processGoalTemplateOutput(content, finishReason, prompt.instance, { catalogue });
   return processStereotypeOutput(content, finishReason, {
     catalogue,

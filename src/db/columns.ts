@@ -42,7 +42,7 @@ export type RowOf<E, K extends keyof E & string, Narrow extends { [C in SnakeCas
   [P in K as SnakeCase<P>]: SnakeCase<P> extends keyof Narrow ? Narrow[SnakeCase<P>] : E[P];
 };
 
-export function snakeCase(property: string): string {
+function snakeCase(property: string): string {
   return property.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 

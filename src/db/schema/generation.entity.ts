@@ -11,7 +11,7 @@ import { JobColumns } from './job-columns';
 /** The run statuses of the vocabulary (src/dialogues/vocabulary.ts). */
 export { RUN_STATUSES, type RunStatusValue };
 /** The states of a run's per-dialogue work (generation_jobs, on pg-boss: generator/worker/job-state.ts), not of the run (src/jobs/lifecycle.ts). */
-export const GENERATION_JOB_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
+const GENERATION_JOB_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 export type GenerationJobStatusValue = (typeof GENERATION_JOB_STATUSES)[number];
 
 /**
