@@ -8,7 +8,7 @@ export type RoleValue = TurnRoleValue;
 
 @Entity('turns')
 @Check('turns_role_check', `"role" IN ('USER', 'ASSISTANT')`)
-@Index('turns_dialogue_index_key', ['dialogueId', 'index'], { unique: true })
+@Index('turns_dialogue_index_key', ['dialogueId', 'idx'], { unique: true })
 export class TurnEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -16,9 +16,12 @@ export class TurnEntity {
   @Column('integer', { name: 'dialogue_id' })
   dialogueId: number;
 
-  /** 0-based position in the dialogue (system messages are not turns). */
+  /**
+   * 0-based position in the dialogue (system messages are not turns). Named as its column (the API
+   * calls it `index`) so that the read path's row type derives from the entity (src/db/columns.ts).
+   */
   @Column('integer', { name: 'idx' })
-  index: number;
+  idx: number;
 
   @Column('text')
   role: RoleValue;
@@ -61,12 +64,12 @@ export class TurnMentionEntity {
   @Column('text', { name: 'raw_id' })
   rawId: string;
 
-  /** UTF-16 offsets into the turn's `text`, end exclusive. */
+  /** UTF-16 offsets into the turn's `text`, end exclusive (the API's `start` and `end`). */
   @Column('integer', { name: 'start_offset' })
-  start: number;
+  startOffset: number;
 
   @Column('integer', { name: 'end_offset' })
-  end: number;
+  endOffset: number;
 
   @Column('boolean', { name: 'is_recommendation', default: false })
   isRecommendation: boolean;

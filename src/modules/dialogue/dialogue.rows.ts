@@ -1,23 +1,16 @@
+import { RowOf, selectList } from '../../db/columns';
+import { TurnEntity, TurnMentionEntity } from '../../db/schema/turn.entity';
 import { ItemMention, Turn, TurnRole } from './dialogue.type';
 
-export interface TurnRow {
-  id: number;
-  dialogue_id: number;
-  idx: number;
-  role: TurnRole;
-  text: string;
-}
+const TURN_PROPS = ['id', 'dialogueId', 'idx', 'role', 'text'] as const;
+export type TurnRow = RowOf<TurnEntity, (typeof TURN_PROPS)[number], { role: TurnRole }>;
+/** `t.id, t.dialogue_id, t.idx, t.role, t.text` */
+export const TURN_COLUMNS = selectList(TurnEntity, 't', TURN_PROPS);
 
-export interface MentionRow {
-  turn_id: number;
-  dialogue_id: number;
-  item_id: number | null;
-  raw_id: string;
-  start_offset: number;
-  end_offset: number;
-  is_recommendation: boolean;
-  is_first_mention: boolean;
-}
+const MENTION_PROPS = ['turnId', 'dialogueId', 'itemId', 'rawId', 'startOffset', 'endOffset', 'isRecommendation', 'isFirstMention'] as const;
+export type MentionRow = RowOf<TurnMentionEntity, (typeof MENTION_PROPS)[number]>;
+/** `m.turn_id, m.dialogue_id, m.item_id, m.raw_id, m.start_offset, m.end_offset, m.is_recommendation, m.is_first_mention` */
+export const MENTION_COLUMNS = selectList(TurnMentionEntity, 'm', MENTION_PROPS);
 
 export interface DialogueMentions {
   byTurn: Map<number, ItemMention[]>;

@@ -19,6 +19,7 @@ import { entities } from '../../../../src/db/entities';
 // Every module that derives a list (building it registers it with src/db/columns.ts).
 import { DIALOGUE_COLUMNS } from '../../../../src/modules/dialogue/dialogue.type';
 import { ITEM_COLUMNS } from '../../../../src/modules/item/item.type';
+import { MENTION_COLUMNS, TURN_COLUMNS } from '../../../../src/modules/dialogue/dialogue.rows';
 import { PREPARATION_COLUMNS } from '../../../../src/modules/preparation/preparation.type';
 import { RUN_COLUMNS } from '../../../../src/modules/generation/generation.type';
 import { PROFILE_COLUMNS } from '../../../../src/modules/user/user-profile.type';
@@ -58,7 +59,7 @@ function jsKindOfOid(oid: number): string {
 }
 
 test('every derived list runs against its table and returns exactly the keys of its row type', async () => {
-  const exported = [DIALOGUE_COLUMNS, ITEM_COLUMNS, PREPARATION_COLUMNS, RUN_COLUMNS, PROFILE_COLUMNS, RUBRIC_COLUMNS, USER_COLUMNS, STEREOTYPE_COLUMNS, USER_SAMPLE_COLUMNS, SAMPLE_COLUMNS, GENERATION_JOB_COLUMNS, GENERATION_RUN_COLUMNS];
+  const exported = [DIALOGUE_COLUMNS, ITEM_COLUMNS, PREPARATION_COLUMNS, RUN_COLUMNS, PROFILE_COLUMNS, RUBRIC_COLUMNS, USER_COLUMNS, STEREOTYPE_COLUMNS, USER_SAMPLE_COLUMNS, SAMPLE_COLUMNS, GENERATION_JOB_COLUMNS, GENERATION_RUN_COLUMNS, TURN_COLUMNS, MENTION_COLUMNS];
   for (const list of exported) expect(describeList(list)).toBeDefined();
   // These add a computed or by-hand column to a derived list.
   for (const list of [JUDGEMENT_COLUMNS, INTERACTION_COLUMNS]) expect(derivedLists().some((d) => list.startsWith(`${d.list},`))).toBe(true);

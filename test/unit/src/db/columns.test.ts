@@ -3,7 +3,6 @@ import { describeList, quoteColumn, RowOf, selectList, selectListAs, SnakeCase }
 import { InteractionEntity } from '../../../../src/db/schema/interaction.entity';
 import { ItemEntity } from '../../../../src/db/schema/item.entity';
 import { JudgementEntity } from '../../../../src/db/schema/judge.entity';
-import { TurnEntity } from '../../../../src/db/schema/turn.entity';
 
 // Type-level checks: `npx tsc -p .` compiles the tests, so a wrong derivation fails the build.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -25,9 +24,22 @@ test('selectList: the columns of the properties, in their order, on the alias, k
   });
 });
 
+/** A property whose column is not its snake_case. */
+@Entity('renamed_rows')
+class RenamedEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column('integer', { name: 'idx' })
+  position: number;
+
+  @Column('text')
+  label: string;
+}
+
 test('selectListAs: keyed by property, aliased only where the column is named otherwise', () => {
   expect(selectListAs(JudgementEntity, 'j', ['id', 'rubricSha256'])).toBe('j.id, j.rubric_sha256 AS "rubricSha256"');
-  expect(selectListAs(TurnEntity, 't', ['index', 'text'])).toBe('t.idx AS "index", t.text');
+  expect(selectListAs(RenamedEntity, 'r', ['position', 'label'])).toBe('r.idx AS "position", r.label');
 });
 
 /** Columns shared by several entities through a base class (as the job columns are). */
@@ -49,7 +61,7 @@ test('inherited columns are columns of the entity', () => {
 
 test('refuses what a derived row type would misdescribe', () => {
   // A property whose column is not its snake_case: RowOf would name the key wrongly.
-  expect(() => selectList(TurnEntity, 't', ['index'])).toThrow('TurnEntity.index: column idx is not snake_case of the property, as RowOf assumes');
+  expect(() => selectList(RenamedEntity, 'r', ['position'])).toThrow('RenamedEntity.position: column idx is not snake_case of the property, as RowOf assumes');
   // A bigint with a transformer: pg returns a string where the entity says number.
   expect(() => selectList(InteractionEntity, 'x', ['timestampMs'])).toThrow('InteractionEntity.timestampMs: pg returns interactions.timestamp_ms as a string; select it by hand');
   expect(() => selectListAs(InteractionEntity, 'x', ['timestampMs'])).toThrow(/select it by hand/);
