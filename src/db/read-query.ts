@@ -37,10 +37,115 @@ export function keyCondition(column: string, keys: readonly unknown[], param = 1
   return keys.length === 1 ? { sql: `${column} = $${param}`, values: [keys[0]] } : { sql: `${column} = ANY($${param})`, values: [keys] };
 }
 
+function poolOf(manager: EntityManager): Pool | undefined {
+  return manager.queryRunner ? undefined : ((manager.connection.driver as PostgresDriver).master as Pool | undefined);
+}
+
 export async function readQuery<T = any>(manager: EntityManager, text: string, values: unknown[]): Promise<T[]> {
-  const pool = manager.queryRunner ? undefined : ((manager.connection.driver as PostgresDriver).master as Pool | undefined);
+  const pool = poolOf(manager);
   const name = pool ? nameOf(text) : undefined;
   if (!pool || name === undefined) return manager.query(text, values);
   const result = await pool.query({ name, text, values });
   return result.rows as T[];
+}
+
+interface Waiter<T> {
+  keys: readonly unknown[];
+  resolve: (rows: T[]) => void;
+  reject: (error: unknown) => void;
+}
+interface Batch {
+  manager: EntityManager;
+  select: string;
+  column: string;
+  keyOf: (row: any) => unknown;
+  waiters: Waiter<any>[];
+}
+/** `select` with its `$KEY` replaced (a function, so that `$` patterns of the condition stay as they are). */
+function withKey(select: string, condition: string): string {
+  return select.replace('$KEY', () => condition);
+}
+
+const pending = new Map<string, Batch>();
+let flushScheduled = false;
+const MAX_IN = 64;
+
+/** Statements sent by readKeyed and the callers they served (for tests). */
+export const keyedReadStats = { statements: 0, callers: 0 };
+
+function flushAll(): void {
+  flushScheduled = false;
+  const batches = [...pending.values()];
+  pending.clear();
+  for (const batch of batches) void runBatch(batch);
+}
+
+async function runBatch(batch: Batch): Promise<void> {
+  const { manager, select, column, keyOf, waiters } = batch;
+  keyedReadStats.statements++;
+  keyedReadStats.callers += waiters.length;
+  try {
+    const keys = waiters.length === 1 ? waiters[0].keys : [...new Set(waiters.flatMap((w) => w.keys))];
+    let rows: any[];
+    if (waiters.length === 1 || keys.length === 1 || keys.length > MAX_IN) {
+      // A caller alone sends what it sent before the batcher (read-plans.test.ts's plans).
+      const key = keyCondition(column, keys);
+      rows = await readQuery(manager, withKey(select, key.sql), key.values);
+    } else {
+      let n = 2;
+      while (n < keys.length) n *= 2;
+      const values = keys.slice();
+      while (values.length < n) values.push(keys[keys.length - 1]);
+      const list = values.map((_, i) => `$${i + 1}`).join(', ');
+      rows = await readQuery(manager, withKey(select, `${column} IN (${list})`), values);
+    }
+    if (waiters.length === 1) return waiters[0].resolve(rows);
+    for (const waiter of waiters) {
+      const mine = new Set(waiter.keys);
+      waiter.resolve(rows.filter((row) => mine.has(keyOf(row))));
+    }
+  } catch (error) {
+    // One caller's key can fail the statement for all (a value PostgreSQL refuses): each caller
+    // is then read alone, so that it gets the answer, or the error, it would have got alone.
+    if (waiters.length === 1) return waiters[0].reject(error);
+    for (const waiter of waiters) void runBatch({ ...batch, waiters: [waiter] });
+  }
+}
+
+/**
+ * Keyed reads coalesced across requests (issue 13): the reads of one statement shape (the same
+ * `select` text, so the same columns and prefetch hints) asked for by any request during one turn
+ * of the event loop are sent as ONE statement for all their keys, flushed on `setImmediate`
+ * (after the I/O callbacks of the turn, so after every request of the burst has asked), and each
+ * caller gets back only the rows of its own keys. Requests reach the loaders authorised, and the
+ * statement is sent after each caller asked, so no caller sees rows it could not read alone, nor
+ * older ones. The per-request DataLoader caches stay per request; this only merges their batches.
+ *
+ * `select` holds `$KEY` where the key condition goes. A caller alone: keyCondition's, as before. Several
+ * callers: `column IN ($1, …, $n)` with n the next power of two (the last key repeated to fill it): scalar
+ * parameters let PostgreSQL switch to a cached generic plan, which `= ANY($1)` never does (see
+ * keyCondition), and the powers of two keep the named shapes few. Inside a transaction (the
+ * manager's own connection) nothing is shared.
+ */
+export function readKeyed<T = any>(manager: EntityManager, select: string, column: string, keys: readonly unknown[], keyOf: (row: T) => unknown): Promise<T[]> {
+  if (!poolOf(manager)) {
+    const key = keyCondition(column, keys);
+    return readQuery<T>(manager, withKey(select, key.sql), key.values);
+  }
+  const id = `${column}\0${select}`;
+  let batch = pending.get(id);
+  if (batch !== undefined && batch.manager.connection !== manager.connection) {
+    // Another data source (tests run several in one process): not shared, sent alone.
+    const key = keyCondition(column, keys);
+    return readQuery<T>(manager, withKey(select, key.sql), key.values);
+  }
+  if (batch === undefined) {
+    batch = { manager, select, column, keyOf, waiters: [] };
+    pending.set(id, batch);
+  }
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushAll);
+  }
+  return new Promise<T[]>((resolve, reject) => batch!.waiters.push({ keys, resolve, reject }));
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
 import { createSearchHighlightLoader } from './dialogue.search';
-import { keyCondition, readQuery } from '../../db/read-query';
+import { readKeyed } from '../../db/read-query';
 import type { ReadHints } from '../../graphql/read-hints';
 import { Dialogue, toDialogue, Turn } from './dialogue.type';
 import { dialogueSelectList, MENTION_SELECT, TURN_SELECT } from './dialogue.prefetch';
@@ -24,8 +24,7 @@ export function createDialogueLoaders(manager: EntityManager, hints: ReadHints =
     /** Keyed on (query, dialogue id): one statement per distinct query in a batch. */
     searchHighlights: createSearchHighlightLoader(manager),
     dialogueById: new DataLoader<number, Dialogue | null>(async (ids) => {
-      const key = keyCondition('d.id', ids);
-      const rows: Array<Record<string, unknown>> = await readQuery(manager, `SELECT ${dialogueSelectList(hints)} FROM dialogues d WHERE ${key.sql}`, key.values);
+      const rows: Array<Record<string, unknown>> = await readKeyed(manager, `SELECT ${dialogueSelectList(hints)} FROM dialogues d WHERE $KEY`, 'd.id', ids, (r) => r.id);
       const byId = new Map(
         rows.map((r) => {
           prime(r);
@@ -44,14 +43,18 @@ export function createDialogueLoaders(manager: EntityManager, hints: ReadHints =
       return ids.map((id) => byOld.get(id) ?? null);
     }),
     turnsByDialogueId: new DataLoader<number, Turn[]>(async (ids) => {
-      const key = keyCondition('t.dialogue_id', ids);
-      const rows: TurnRow[] = await readQuery(manager, `${TURN_SELECT} WHERE ${key.sql} ORDER BY t.dialogue_id, t.idx`, key.values);
+      const rows: TurnRow[] = await readKeyed<TurnRow>(manager, `${TURN_SELECT} WHERE $KEY ORDER BY t.dialogue_id, t.idx`, 't.dialogue_id', ids, (r) => r.dialogue_id);
       return group(ids, rows, (r) => r.dialogue_id).map(toTurns);
     }),
     /** All mentions of a dialogue in one batch, grouped by turn: turns, recommended and mentioned items share it. */
     mentionsByDialogueId: new DataLoader<number, DialogueMentions>(async (ids) => {
-      const key = keyCondition('m.dialogue_id', ids);
-      const rows: MentionRow[] = await readQuery(manager, `${MENTION_SELECT} WHERE ${key.sql} ORDER BY m.dialogue_id, t.idx, m.start_offset, m.id`, key.values);
+      const rows: MentionRow[] = await readKeyed<MentionRow>(
+        manager,
+        `${MENTION_SELECT} WHERE $KEY ORDER BY m.dialogue_id, t.idx, m.start_offset, m.id`,
+        'm.dialogue_id',
+        ids,
+        (r) => r.dialogue_id,
+      );
       return group(ids, rows, (r) => r.dialogue_id).map(toMentions);
     }),
   };

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
-import { keyCondition, readQuery } from '../../db/read-query';
+import { readKeyed } from '../../db/read-query';
 import type { ReadHints } from '../../graphql/read-hints';
 import { ITEM_COLUMNS, Item, ItemRow, toItem } from './item.type';
 
@@ -8,14 +8,24 @@ import { ITEM_COLUMNS, Item, ItemRow, toItem } from './item.type';
 export function createItemLoaders(manager: EntityManager, hints: ReadHints = {}) {
   return {
     itemById: new DataLoader<number, Item | null>(async (ids) => {
-      const key = keyCondition('i.id', ids);
-      const rows: ItemRow[] = await readQuery(manager, `SELECT ${hints.itemColumns ?? ITEM_COLUMNS} FROM items i WHERE ${key.sql}`, key.values);
+      const rows: ItemRow[] = await readKeyed<ItemRow>(
+        manager,
+        `SELECT ${hints.itemColumns ?? ITEM_COLUMNS} FROM items i WHERE $KEY`,
+        'i.id',
+        ids,
+        (r) => r.id,
+      );
       const byId = new Map(rows.map((r) => [r.id, toItem(r)]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     itemByAsin: new DataLoader<string, Item | null>(async (asins) => {
-      const key = keyCondition('i.asin', asins);
-      const rows: ItemRow[] = await readQuery(manager, `SELECT ${hints.itemColumns ?? ITEM_COLUMNS} FROM items i WHERE ${key.sql}`, key.values);
+      const rows: ItemRow[] = await readKeyed<ItemRow>(
+        manager,
+        `SELECT ${hints.itemColumns ?? ITEM_COLUMNS} FROM items i WHERE $KEY`,
+        'i.asin',
+        asins,
+        (r) => r.asin,
+      );
       const byAsin = new Map(rows.map((r) => [r.asin, toItem(r)]));
       return asins.map((asin) => byAsin.get(asin) ?? null);
     }),

@@ -78,6 +78,21 @@ describe.each(['fast', 'apollo'] as const)('on the %s path', (lane) => {
     expect(sent.length).toBe(lane === 'fast' ? 1 : 4);
   });
 
+  test('concurrent requests for different dialogues answer each its own dialogue, with no more statements than one each', async () => {
+    const { data } = await apis[lane].query(`{ dialogues(first: 8) { nodes { id } } }`);
+    const ids: string[] = data.dialogues.nodes.map((n: { id: string }) => n.id);
+    const ONE = `query($id: ID!) { dialogue(id: $id) { id turns { index role text mentions { rawId isRecommendation item { asin title } } } } }`;
+    const alone = [];
+    for (const id of ids) alone.push(await apis[lane].query(ONE, { id }));
+    statements.length = 0;
+    counting = true;
+    // Their one-key reads may share statements (src/db/read-query.ts readKeyed), never answers.
+    const together = await Promise.all(ids.map((id) => apis[lane].query(ONE, { id }))).finally(() => (counting = false));
+    expect(together).toEqual(alone);
+    expect(together.map((r) => r.data.dialogue.id)).toEqual(ids);
+    expect(statements.length).toBeLessThanOrEqual(ids.length * (lane === 'fast' ? 1 : 4));
+  });
+
   test('a page of prepared users with history, target, liked items and stereotype costs the same statements at 5 and at 50', async () => {
     if (lane === 'fast') {
       const items = Array.from({ length: 12 }, (_, i) => ({ asin: `NP${i}`, title: `Film number ${i}` }));
