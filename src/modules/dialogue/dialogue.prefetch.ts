@@ -10,7 +10,7 @@ import { ITEM_COLUMNS, ItemRow, toItem } from '../item/item.type';
 import type { Item } from '../item/item.type';
 import type DataLoader from 'dataloader';
 import { DIALOGUE_COLUMNS } from './dialogue.type';
-import { DialogueMentions, MentionRow, toMentions } from './dialogue.rows';
+import { DialogueMentions, MENTION_COLUMNS, MentionRow, toMentions, TURN_COLUMNS } from './dialogue.rows';
 import type { Turn } from './dialogue.type';
 
 /** The loaders a dialogue row can prime. */
@@ -20,9 +20,9 @@ export interface PrimeTargets {
   itemById: DataLoader<number, Item | null>;
 }
 
-export const TURN_SELECT = 'SELECT t.id, t.dialogue_id, t.idx, t.role, t.text FROM turns t';
-export const MENTION_SELECT =
-  'SELECT m.turn_id, m.dialogue_id, m.item_id, m.raw_id, m.start_offset, m.end_offset, m.is_recommendation, m.is_first_mention, t.idx AS turn_idx, m.id FROM turn_mentions m JOIN turns t ON t.id = m.turn_id';
+export const TURN_SELECT = `SELECT ${TURN_COLUMNS} FROM turns t`;
+// turn_idx and m.id order the mentions (turn order, then offset, then insertion).
+export const MENTION_SELECT = `SELECT ${MENTION_COLUMNS}, t.idx AS turn_idx, m.id FROM turn_mentions m JOIN turns t ON t.id = m.turn_id`;
 
 /** The select list of a dialogue statement on alias `d`: the hinted columns and the prefetched children. */
 export function dialogueSelectList(hints: ReadHints | undefined): string {
