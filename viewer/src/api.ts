@@ -9,17 +9,36 @@ import { createClient, type Client } from 'graphql-ws';
 
 const KEY_STORAGE = 'recdial.operatorKey';
 
-export function operatorKey(): string | null {
+/**
+ * An operator key may mint download links and run mutations, so by default it lives in
+ * sessionStorage (this tab, until it is closed); only "Remember on this browser" puts it in
+ * localStorage, where it outlives the tab.
+ */
+function stored(storage: () => Storage): string | null {
   try {
-    return localStorage.getItem(KEY_STORAGE) || null;
+    return storage().getItem(KEY_STORAGE) || null;
   } catch {
     return null;
   }
 }
 
-export function setOperatorKey(key: string | null): void {
-  if (key) localStorage.setItem(KEY_STORAGE, key);
-  else localStorage.removeItem(KEY_STORAGE);
+export function operatorKey(): string | null {
+  return stored(() => sessionStorage) ?? stored(() => localStorage);
+}
+
+/** Whether the saved key is remembered beyond this tab. */
+export function operatorKeyRemembered(): boolean {
+  return stored(() => localStorage) !== null;
+}
+
+export function setOperatorKey(key: string | null, remember = false): void {
+  try {
+    sessionStorage.removeItem(KEY_STORAGE);
+    localStorage.removeItem(KEY_STORAGE);
+    if (key) (remember ? localStorage : sessionStorage).setItem(KEY_STORAGE, key);
+  } catch {
+    // Storage disabled (a private window's policy): the key is simply not kept.
+  }
   // The socket authenticated with the old key; the next subscription opens a new one.
   void client?.dispose();
   client = null;

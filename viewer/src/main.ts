@@ -1,5 +1,5 @@
 import './style.css';
-import { operatorKey, setOperatorKey } from './api';
+import { operatorKey, operatorKeyRemembered, setOperatorKey } from './api';
 import { errorBox, h } from './dom';
 import { dialoguePage } from './pages/dialogue';
 import { dialoguesPage } from './pages/dialogues';
@@ -98,16 +98,23 @@ document.addEventListener('click', (event) => {
 });
 window.addEventListener('popstate', () => void render({ focus: false }));
 
-// Settings: the operator key is kept in localStorage and sent only with operator-only requests.
+// Settings: the key is kept for this tab (sessionStorage) unless "Remember" asks for this browser (localStorage).
 const form = document.getElementById('settings-form') as HTMLFormElement;
 const keyInput = document.getElementById('operator-key') as HTMLInputElement;
+const rememberInput = document.getElementById('operator-key-remember') as HTMLInputElement;
 const status = document.getElementById('settings-status') as HTMLElement;
-const showKeyState = () => (status.textContent = operatorKey() ? 'An operator key is saved.' : 'No operator key saved: downloads need one.');
+const showKeyState = () =>
+  (status.textContent = !operatorKey()
+    ? 'No key saved: downloads need an operator key.'
+    : operatorKeyRemembered()
+      ? 'A key is saved in this browser.'
+      : 'A key is saved for this tab until it is closed.');
 keyInput.value = operatorKey() ?? '';
+rememberInput.checked = operatorKeyRemembered();
 showKeyState();
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  setOperatorKey(keyInput.value.trim() || null);
+  setOperatorKey(keyInput.value.trim() || null, rememberInput.checked);
   showKeyState();
   void render({ focus: false });
 });

@@ -247,6 +247,16 @@ describeWithBrowser('the dataset viewer in a real browser', () => {
     await page.fill('#operator-key', OPS);
     await page.click('#settings-form button[type="submit"]');
     await ready();
+    // An operator key stays in this tab (sessionStorage) unless "Remember" is ticked.
+    const storedKeys = () => page.evaluate(() => [sessionStorage.getItem('recdial.operatorKey'), localStorage.getItem('recdial.operatorKey')]);
+    expect(await storedKeys()).toEqual([OPS, null]);
+    expect(await page.textContent('#settings-status')).toMatch(/for this tab/);
+    await page.check('#operator-key-remember');
+    await page.click('#settings-form button[type="submit"]');
+    expect(await storedKeys()).toEqual([null, OPS]);
+    await page.uncheck('#operator-key-remember');
+    await page.click('#settings-form button[type="submit"]');
+    expect(await storedKeys()).toEqual([OPS, null]);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`button[data-export="${exportId}"]`).click()]);
     expect(download.suggestedFilename()).toBe('dialogues.zip');
     const file = path.join(shots, 'download.zip');
