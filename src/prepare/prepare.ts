@@ -30,6 +30,11 @@ export interface PrepareOptions {
   /** Review length bounds in words (GOAL_TEMPLATE); default 20–400. */
   minWords?: number;
   maxWords?: number;
+  /**
+   * STEREOTYPE only: the target is the latest interaction rated at least this (1–5); users
+   * without one are skipped as NO_TARGET (docs/pipeline.md §2.5). Default: none, any rating.
+   */
+  targetMinRating?: number;
   log?: (line: string) => void;
 }
 
@@ -44,6 +49,8 @@ export interface PrepareConfig {
   likedThreshold: number;
   minWords: number | null;
   maxWords: number | null;
+  /** Null: the target is the latest interaction whatever its rating (the original's behaviour). */
+  targetMinRating: number | null;
   ratingsSource: 'ratings' | 'reviews';
 }
 
@@ -126,6 +133,13 @@ async function resolveConfig(manager: EntityManager, o: PrepareOptions): Promise
   const minWords = goal ? positiveInt('minWords', o.minWords ?? 20) : null;
   const maxWords = goal ? positiveInt('maxWords', o.maxWords ?? 400) : null;
   if (minWords !== null && maxWords !== null && minWords > maxWords) throw new PrepareError(`minWords (${minWords}) is larger than maxWords (${maxWords})`);
+  const targetMinRating = o.targetMinRating ?? null;
+  if (targetMinRating !== null) {
+    if (goal) throw new PrepareError('targetMinRating applies to the stereotype strategy only (goal-template has no target)');
+    if (!Number.isInteger(targetMinRating) || targetMinRating < 1 || targetMinRating > 5) {
+      throw new PrepareError(`targetMinRating must be an integer from 1 to 5 (got ${targetMinRating})`);
+    }
+  }
   const seed = o.seed ?? 42;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new PrepareError(`seed must be a non-negative integer (got ${seed})`);
   return {
@@ -139,6 +153,7 @@ async function resolveConfig(manager: EntityManager, o: PrepareOptions): Promise
     likedThreshold: 3,
     minWords,
     maxWords,
+    targetMinRating,
     // The goal-template strategy filters reviews by length, so it always starts from the reviews.
     ratingsSource: hasRatings && !goal ? 'ratings' : 'reviews',
   };
@@ -277,6 +292,7 @@ async function explainNoUsers(m: EntityManager, c: PrepareConfig, r: Omit<Prepar
   }
   const skipped = Object.entries(r.usersSkipped).filter(([, n]) => n > 0).map(([key, n]) => `${key} ${n}`).join(', ');
   return `${head} the ${plural(r.coreUsers, 'core user')} of the ${c.kCore}-core were all skipped (${skipped}).` +
+    (r.usersSkipped.NO_TARGET ? ` NO_TARGET users have no interaction rated ${c.targetMinRating} or more; try a lower --target-min-rating, or none.` : '') +
     (r.usersSkipped.NO_GOLD ? ' The goal-template view needs two positive reviews (≥ 4 stars) per user; try a smaller --k-core or wider --min-words/--max-words.' : '');
 }
 
@@ -374,22 +390,34 @@ async function writeInteractions(m: EntityManager, c: PrepareConfig): Promise<vo
 // §2.5 order; the review id breaks the (theoretical) remaining ties.
 const CHRONOLOGICAL = 'x.timestamp_ms, x.rating, x.parent_asin COLLATE "C", x.title COLLATE "C", x.text COLLATE "C", x.id';
 
-/** STEREOTYPE profiles: target = latest interaction, history = up to historySize before it, liked = rating > 3. */
-async function writeStereotypeProfiles(m: EntityManager, c: PrepareConfig, preparationId: number): Promise<void> {
-  await m.query(
-    `INSERT INTO user_profiles (user_id, strategy, preparation_id, target_item_id, history_item_ids, liked_item_ids, disliked_item_ids)
-     SELECT uid, 'STEREOTYPE', $3,
-            max(iid) FILTER (WHERE rn = n),
-            coalesce(array_agg(iid ORDER BY rn) FILTER (WHERE rn < n AND rn >= n - $2), '{}'),
-            coalesce(array_agg(iid ORDER BY rn) FILTER (WHERE rn < n AND rn >= n - $2 AND rating > $4), '{}'),
-            coalesce(array_agg(iid ORDER BY rn) FILTER (WHERE rn < n AND rn >= n - $2 AND rating <= $4), '{}')
-       FROM (SELECT u.id AS uid, i.id AS iid, x.rating,
-                    row_number() OVER (PARTITION BY x.user_id ORDER BY ${CHRONOLOGICAL}) AS rn,
-                    count(*) OVER (PARTITION BY x.user_id) AS n
-               FROM _interactions x JOIN users u ON u.domain = $1 AND u.source_id = x.user_id JOIN items i ON i.asin = x.parent_asin) o
-      GROUP BY uid ORDER BY uid`,
-    [c.domain, c.historySize, preparationId, c.likedThreshold],
+/**
+ * STEREOTYPE profiles: target = latest interaction (with targetMinRating: the latest one rated at
+ * least that), history = up to historySize interactions immediately before the target in the §2.5
+ * order, liked = rating > 3. Interactions after a chosen earlier target are not used at all: the
+ * target stays the user's "next" item, as it is when the latest review is the target. Users
+ * without a target get no profile (NO_TARGET). Returns the number of profiles written.
+ */
+async function writeStereotypeProfiles(m: EntityManager, c: PrepareConfig, preparationId: number): Promise<number> {
+  const [{ n }] = await m.query(
+    `WITH o AS (
+       SELECT u.id AS uid, i.id AS iid, x.rating,
+              row_number() OVER (PARTITION BY x.user_id ORDER BY ${CHRONOLOGICAL}) AS rn
+         FROM _interactions x JOIN users u ON u.domain = $1 AND u.source_id = x.user_id JOIN items i ON i.asin = x.parent_asin),
+     t AS (SELECT o.*, max(rn) FILTER (WHERE $5::int IS NULL OR rating >= $5) OVER (PARTITION BY uid) AS target_rn FROM o),
+     ins AS (
+       INSERT INTO user_profiles (user_id, strategy, preparation_id, target_item_id, history_item_ids, liked_item_ids, disliked_item_ids)
+       SELECT uid, 'STEREOTYPE', $3,
+              max(iid) FILTER (WHERE rn = target_rn),
+              coalesce(array_agg(iid ORDER BY rn) FILTER (WHERE rn < target_rn AND rn >= target_rn - $2), '{}'),
+              coalesce(array_agg(iid ORDER BY rn) FILTER (WHERE rn < target_rn AND rn >= target_rn - $2 AND rating > $4), '{}'),
+              coalesce(array_agg(iid ORDER BY rn) FILTER (WHERE rn < target_rn AND rn >= target_rn - $2 AND rating <= $4), '{}')
+         FROM t WHERE target_rn IS NOT NULL
+        GROUP BY uid ORDER BY uid
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM ins`,
+    [c.domain, c.historySize, preparationId, c.likedThreshold, c.targetMinRating],
   );
+  return n;
 }
 
 /**
@@ -488,8 +516,9 @@ export async function prepare(dataSource: DataSource, options: PrepareOptions = 
     let usersPerStereotype: Record<string, number> = {};
     let users: number;
     if (config.strategy === 'STEREOTYPE') {
-      await writeStereotypeProfiles(m, config, preparationId);
-      users = usersWithInteractions;
+      users = await writeStereotypeProfiles(m, config, preparationId);
+      // Only with the option: without it every user with an interaction has a target.
+      if (config.targetMinRating !== null) usersSkipped.NO_TARGET = usersWithInteractions - users;
       warnings.EMPTY_HISTORY = await scalar(m, "SELECT count(*) FROM user_profiles WHERE preparation_id = $1 AND history_item_ids = '{}'", [preparationId]);
       usersPerStereotype = await assignStereotypes(tx, config, preparationId);
     } else {

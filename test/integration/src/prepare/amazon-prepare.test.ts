@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { importAmazon } from '../../../../src/ingest/amazon.load';
 import { importTmdb } from '../../../../src/ingest/tmdb.load';
+import { registerPrepareCommand } from '../../../../src/cli/prepare';
 import { prepare } from '../../../../src/prepare/prepare';
 import { startTestApi, TestApi } from '../../../support/api';
+import { runCli } from '../../../support/cli';
 import { createTestDatabase, TestDatabase } from '../../../support/db';
 
 // The issue's acceptance path: Amazon review and metadata files plus tmdb_movies.json, then
@@ -118,4 +120,38 @@ test('importing tmdb_movies.json after the Amazon metadata gives the items the s
   } finally {
     await other.drop();
   }
+});
+
+test('recdial prepare --target-min-rating 5 on the fixture world: the latest 5-star review is the target, u5 (no 5-star review) is NO_TARGET', async () => {
+  // Interactions after the k-core (test/fixtures/amazon/README.md): u1 i1 5, i2 4; u2 i2 5, i1 4;
+  // u4 L 3, P1 5, P2 4, i1 1; u5 i2 3, P1 4, P2 4, L 4.
+  const { logs } = await runCli(db.url, registerPrepareCommand, ['prepare', '--k-core', '2', '--seed', '7', '--target-min-rating', '5', '--quiet']);
+  expect(logs.join('\n')).toMatch(/^Prepared 3 users of Movies_and_TV \(4 core users/);
+  const users = await preparedUsers();
+  const bySource = new Map(users.map((x: any) => [x.sourceId, x]));
+  expect([...bySource.keys()].sort()).toEqual([u(1), u(2), u(4)]);
+  const view = (x: any) => ({ target: x.target.item.asin, rating: x.target.rating, history: x.history.map((h: any) => h.item.asin) });
+  expect(view(bySource.get(u(1)))).toEqual({ target: I1, rating: 5, history: [] });
+  expect(view(bySource.get(u(2)))).toEqual({ target: I2, rating: 5, history: [] });
+  // u4's latest review (i1, 1 star) and P2 (4 stars) come after P1: neither is used.
+  expect(view(bySource.get(u(4)))).toEqual({ target: P1, rating: 5, history: [L] });
+  const removed = (bySource.get(u(4)) as any).preparation.removed;
+  expect(removed).toContainEqual({ stage: 'users', code: 'NO_TARGET', count: 1 });
+  expect(removed).toContainEqual({ stage: 'warnings', code: 'EMPTY_HISTORY', count: 2 });
+  const gone = await api.query(`{ user(sourceId: "${u(5)}") { sourceId target { item { asin } } } }`);
+  expect(gone.errors).toBeUndefined();
+  expect(gone.data.user).toEqual({ sourceId: u(5), target: null });
+  const [config] = await db.dataSource.query('SELECT config FROM preparations ORDER BY id DESC LIMIT 1');
+  expect(config.config.targetMinRating).toBe(5);
+});
+
+test('recdial prepare --target-min-rating outside 1–5 is a one-line error naming the flag', async () => {
+  for (const bad of ['0', '6', '4.5', 'five']) {
+    await expect(runCli(db.url, registerPrepareCommand, ['prepare', '--target-min-rating', bad, '--quiet'])).rejects.toThrow(
+      `option '--target-min-rating <n>' argument '${bad}' is invalid. expected a star rating from 1 to 5`,
+    );
+  }
+  await expect(runCli(db.url, registerPrepareCommand, ['prepare', '--strategy', 'goal-template', '--target-min-rating', '4', '--quiet'])).rejects.toThrow(
+    '--target-min-rating applies to the stereotype strategy only',
+  );
 });

@@ -58,3 +58,17 @@ test('when no review names an item that passed the item filter, it says so', asy
   expect(report.users).toBe(0);
   expect(report.noUsersExplanation).toBe('No user was kept for Movies_and_TV: no review names one of the 126 items that passed the item filter.');
 });
+
+test('when --target-min-rating skips every user, it says so and suggests a lower minimum', async () => {
+  await loadRawAmazon(db.dataSource, 'Music', [{ asin: 'B0MUSIC001', title: 'An album' }, { asin: 'B0MUSIC002', title: 'Another album' }], [
+    { user: 'UM', item: 'B0MUSIC001', t: 1, rating: 4 },
+    { user: 'UM', item: 'B0MUSIC002', t: 2, rating: 3 },
+  ]);
+  const report = await prepare(db.dataSource, { domain: 'Music', kCore: 1, targetMinRating: 5 });
+  expect(report.users).toBe(0);
+  expect(report.usersSkipped).toEqual({ NO_INTERACTIONS: 0, NO_TARGET: 1 });
+  expect(report.noUsersExplanation).toBe(
+    'No user was kept for Music: the 1 core user of the 1-core were all skipped (NO_TARGET 1). ' +
+      'NO_TARGET users have no interaction rated 5 or more; try a lower --target-min-rating, or none.',
+  );
+});

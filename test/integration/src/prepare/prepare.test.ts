@@ -79,6 +79,55 @@ test('target is the latest review and history the ones just before it, ties brok
   expect(p.disliked).toEqual(['B', 'D']);
 });
 
+test('targetMinRating: the target is the latest review rated at least that, the history the ones just before it; users without one are NO_TARGET (§2.5)', async () => {
+  // tm-e is the §2.5 test case (ratings 5, 2, 4, 3, 5): its latest review is rated 5, so nothing changes.
+  // tm-m has the same times but ratings 5, 2, 4, 5, 3: the latest review (E, 3) is below 5, so the
+  // target moves back to D and the history to the three before it; E, after the target, is not used.
+  // tm-n has no review rated 5.
+  const at = { A: 10, B: 20, C: 20, D: 30, E: 40 } as const;
+  const reviews = (user: string, ratings: Partial<Record<keyof typeof at, number>>): RawReview[] =>
+    Object.entries(ratings).map(([item, rating]) => ({ user, item, t: at[item as keyof typeof at], rating }));
+  await load(
+    'MinRating',
+    ['A', 'B', 'C', 'D', 'E'].map((asin) => ({ asin, title: `Film ${asin}` })),
+    [
+      ...reviews('tm-e', { E: 5, C: 4, A: 5, D: 3, B: 2 }),
+      ...reviews('tm-m', { A: 5, B: 2, C: 4, D: 5, E: 3 }),
+      ...reviews('tm-n', { A: 4, B: 3 }),
+    ],
+  );
+  const plain = await prepare(db.dataSource, { domain: 'MinRating', kCore: 1, historySize: 3 });
+  expect(plain.users).toBe(3);
+  expect(plain.usersSkipped).toEqual({ NO_INTERACTIONS: 0 });
+  expect(plain.config.targetMinRating).toBeNull();
+  expect(await profile('MinRating', 'tm-m')).toMatchObject({ target: 'E', history: ['B', 'C', 'D'] });
+
+  const report = await prepare(db.dataSource, { domain: 'MinRating', kCore: 1, historySize: 3, targetMinRating: 5 });
+  expect(report.config.targetMinRating).toBe(5);
+  expect(report.configHash).not.toBe(plain.configHash);
+  expect(report.users).toBe(2);
+  expect(report.usersSkipped).toEqual({ NO_INTERACTIONS: 0, NO_TARGET: 1 });
+  expect(await profile('MinRating', 'tm-e')).toMatchObject({ target: 'E', history: ['B', 'C', 'D'], liked: ['C'], disliked: ['B', 'D'] });
+  expect(await profile('MinRating', 'tm-m')).toMatchObject({ target: 'D', history: ['A', 'B', 'C'], liked: ['A', 'C'], disliked: ['B'] });
+  expect(await profile('MinRating', 'tm-n')).toBeUndefined();
+  expect(Object.values(report.usersPerStereotype).reduce((a, b) => a + b, 0)).toBe(2);
+
+  // A 4-star minimum: tm-m's latest review rated ≥ 4 is D again (E has 3); tm-n's is A, with an empty history.
+  const four = await prepare(db.dataSource, { domain: 'MinRating', kCore: 1, historySize: 3, targetMinRating: 4 });
+  expect([four.users, four.usersSkipped.NO_TARGET, four.warnings.EMPTY_HISTORY]).toEqual([3, 0, 1]);
+  expect(await profile('MinRating', 'tm-n')).toMatchObject({ target: 'A', history: [] });
+
+});
+
+test('targetMinRating outside 1–5, or with the goal-template strategy, is a clear error and writes nothing', async () => {
+  const before = await db.dataSource.query('SELECT count(*)::int AS n FROM preparations');
+  for (const bad of [0, 6, 4.5]) {
+    await expect(prepare(db.dataSource, { domain: 'MinRating', kCore: 1, targetMinRating: bad })).rejects.toThrow(`targetMinRating must be an integer from 1 to 5 (got ${bad})`);
+  }
+  await expect(prepare(db.dataSource, { domain: 'MinRating', kCore: 1, strategy: 'GOAL_TEMPLATE', targetMinRating: 4 })).rejects.toThrow(PrepareError);
+  expect(await db.dataSource.query('SELECT count(*)::int AS n FROM preparations')).toEqual(before);
+});
+
 test('the title filter counts each removed item under its first failing reason; duplicates keep the earliest review (§2.1, §2.4)', async () => {
   await load(
     'Filter',
