@@ -488,7 +488,10 @@ export async function prepare(dataSource: DataSource, options: PrepareOptions = 
   return inImportTransaction(dataSource, async (tx) => {
     const m = tx.manager;
     const config = await resolveConfig(m, options);
-    const configHash = createHash('sha256').update(canonicalJson({ ...config })).digest('hex');
+    // A configuration without targetMinRating hashes as it did before the option existed, so
+    // that the hashes of earlier preparations still match a rerun with the same options.
+    const { targetMinRating, ...hashedWithout } = config;
+    const configHash = createHash('sha256').update(canonicalJson(targetMinRating === null ? hashedWithout : { ...config })).digest('hex');
     log(`prepare ${config.domain} (${config.strategy}): k-core ${config.kCore}, seed ${config.seed}, ratings from ${config.ratingsSource}`);
 
     const items = await filterItems(m, config);
