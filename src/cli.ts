@@ -18,6 +18,7 @@ import { registerExportCommands } from './cli/export';
 import { registerCrslabExportCommand } from './cli/export-crslab';
 import { registerGenerateCommands, registerInteractiveEvalCommand } from './cli/generate';
 import { registerImportCommands } from './cli/import';
+import { registerJudgeReadCommands, registerPromptCommands, registerRubricCommands } from './cli/judgements';
 import { registerKeysCommands } from './cli/keys';
 import { registerPrepareCommand } from './cli/prepare';
 import { registerSchemaCommand, registerServeCommands, registerWorkerCommand } from './cli/server';
@@ -40,6 +41,8 @@ registerImportCommands(program);
 registerPrepareCommand(program);
 registerWorkerCommand(program);
 registerGenerateCommands(program);
+registerRubricCommands(program);
+registerPromptCommands(program);
 registerKeysCommands(program);
 
 const exportCommand = program.command('export').description('write a slice of the dataset in another format');
@@ -51,6 +54,7 @@ registerEvalStatsCommands(evalCommand);
 registerEvalRecCommands(evalCommand);
 registerEvalCompareCommands(evalCommand);
 registerInteractiveEvalCommand(evalCommand);
+registerJudgeReadCommands(evalCommand);
 
 registerSchemaCommand(program);
 
