@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/config';
 import { OpenDatabase, openDatabase } from '../db/database';
@@ -27,6 +28,24 @@ export async function withDatabase<T>(fn: (db: OpenDatabase) => Promise<T>): Pro
   } finally {
     await db.close();
   }
+}
+
+/** The JSON object in `file`, given by `flag`; a one-line CliError naming the flag otherwise (`expected` says what the object is). */
+export function readJsonObjectFile(flag: string, file: string, expected: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${flag}: ${file} is not JSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CliError(`${flag}: ${file} must hold ${expected}`);
+  return value as Record<string, unknown>;
 }
 
 export function nonNegativeInt(value: string): number {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { cancelRun, enqueueGeneration, type EnqueueGenerationInput, regenerateDialogues, retryFailedJobs } from '../../generator';
@@ -17,7 +16,7 @@ import { getEvaluation, startInteractiveEvaluation } from '../modules/evaluation
 import { toInteractiveResult } from '../modules/evaluation/evaluation.type';
 import type { CompareDatasetsInput, JudgeDialoguesInput } from '../modules/judge/judge.inputs';
 import { toGlobalId } from '../pagination/global-id';
-import { CliError, flagOf, generationRunId, positiveInt, withCliErrors, withDatabase } from './common';
+import { CliError, flagOf, generationRunId, positiveInt, readJsonObjectFile, withCliErrors, withDatabase } from './common';
 import { filterOf } from './export';
 
 /**
@@ -341,7 +340,7 @@ export function registerGenerateCommands(program: Command): void {
         teacherSeed: opts.teacherSeed,
         sampleName: opts.sampleName,
         excludeSample: opts.excludeSample,
-        adapter: opts.adapter === undefined ? undefined : readAdapter(opts.adapter),
+        adapter: opts.adapter === undefined ? undefined : readJsonObjectFile('--adapter', opts.adapter, 'a JSON object (e.g. adapter_meta.json)'),
       };
       await withQueue(async (queue, db) => {
         const id = await cliErrors(() => enqueueGeneration(queue.queue, input, null));
@@ -637,19 +636,3 @@ export function registerInteractiveEvalCommand(evalCommand: Command): void {
     );
 }
 
-function readAdapter(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`--adapter: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`--adapter: ${file} is not JSON: ${(error as Error).message}`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CliError(`--adapter: ${file} must hold a JSON object (e.g. adapter_meta.json)`);
-  return value as Record<string, unknown>;
-}

@@ -5,10 +5,10 @@ import { DIALOGUE_SOURCES, SPLIT_NAMES } from '../dialogues/vocabulary';
 import type { PromptKindValue } from '../db/schema/prompt-version.entity';
 import type { DialogueFilter, DialogueSource, SplitName } from '../modules/dialogue/dialogue.type';
 import { judgeAgreement, judgementStatistics } from '../modules/judge/judge.service';
-import { JudgementGroupBy } from '../modules/judge/judge.type';
+import { JudgementGroupBy, toRubric } from '../modules/judge/judge.type';
 import { activeRubrics, rubricHistory, updateRubric } from '../modules/judge/rubric.service';
 import { promptHistory, updatePrompt } from '../modules/prompt/prompt.service';
-import { CliError, flagOf, generationRunId, nonNegativeInt, withCliErrors, withDatabase } from './common';
+import { CliError, flagOf, generationRunId, nonNegativeInt, readJsonObjectFile, withCliErrors, withDatabase } from './common';
 import { filterOf } from './export';
 
 /**
@@ -100,42 +100,9 @@ export function registerJudgeReadCommands(evalCommand: Command): void {
     });
 }
 
-/** A rubric version as the API's Rubric type shows it. */
-function rubricJson(r: RubricVersionRecord) {
-  const d = r.definition;
-  return {
-    key: r.key,
-    version: r.version,
-    title: d.title,
-    scope: d.scope,
-    min: d.min,
-    max: d.max,
-    criteria: d.criteria,
-    instructions: d.instructions,
-    sha256: r.sha256,
-    builtIn: r.builtIn,
-    note: r.note,
-    createdBy: r.createdBy,
-    createdAt: r.createdAt,
-  };
-}
-
 /** The definition in a rubric file: updateRubric's input without key and note. */
 function readRubricFile(file: string): RubricDefinition {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`--file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`--file: ${file} is not JSON: ${(error as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`--file: ${file} must hold one JSON object (title, scope, min, max, criteria, instructions)`);
-  const d = value as Record<string, unknown>;
+  const d = readJsonObjectFile('--file', file, 'one JSON object (title, scope, min, max, criteria, instructions)');
   const unknownField = Object.keys(d).find((k) => !['title', 'scope', 'min', 'max', 'criteria', 'instructions'].includes(k));
   if (unknownField) throw new CliError(`--file: ${unknownField}: unknown field; expected title, scope, min, max, criteria, instructions (key and note are given on the command line)`);
   for (const field of ['title', 'scope', 'instructions'] as const) {
@@ -172,7 +139,7 @@ export function registerRubricCommands(program: Command): void {
     .option('--json', 'print them as JSON, as the API returns them')
     .action(async (opts: { json?: boolean }) => {
       const all = await withDatabase((db) => activeRubrics(db.dataSource.manager));
-      if (opts.json) return json(all.map(rubricJson));
+      if (opts.json) return json(all.map(toRubric));
       table(
         ['key', 'version', 'scope', 'scale', 'criteria', 'title'],
         all.map((r) => [r.key, String(r.version), r.definition.scope, `${r.definition.min}–${r.definition.max}`, r.definition.criteria.map((c) => c.key).join(','), r.definition.title]),
@@ -188,12 +155,12 @@ export function registerRubricCommands(program: Command): void {
     .action(async (key: string, opts: { version?: number; all?: boolean; json?: boolean }) => {
       const history = await withDatabase((db) => withCliErrors(() => rubricHistory(db.dataSource.manager, key), { flags: () => 'KEY' }));
       if (opts.all) {
-        if (opts.json) return json(history.map(rubricJson));
+        if (opts.json) return json(history.map(toRubric));
         return table(['version', 'sha256', 'created', 'by', 'note'], history.map((r) => [String(r.version), r.sha256.slice(0, 12), r.createdAt?.toISOString() ?? 'built in', r.createdBy ?? '–', r.note ?? '']));
       }
       const r = opts.version === undefined ? history[0] : history.find((h) => h.version === opts.version);
       if (!r) throw new CliError(`--version: rubric ${key} has no version ${opts.version}; it has ${history.map((h) => h.version).join(', ')}`);
-      if (opts.json) return json(rubricJson(r));
+      if (opts.json) return json(toRubric(r));
       printRubric(r);
     });
   rubrics
