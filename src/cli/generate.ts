@@ -149,7 +149,7 @@ function writingInput(opts: WritingFlags) {
   };
 }
 
-interface FilterFlags {
+export interface FilterFlags {
   split?: SplitName;
   stereotype?: string;
   dataset?: string;
@@ -159,19 +159,20 @@ interface FilterFlags {
 }
 
 /** The dialogue selection flags of the export commands (src/cli/export.ts), one split at a time. */
-function dialogueFilterOptions(command: Command, what: string): Command {
+export function dialogueFilterOptions(command: Command, what: string): Command {
   return command
     .addOption(new Option('--split <split>', `only ${what} of this split`).choices(SPLIT_NAMES as unknown as string[]))
     .option('--stereotype <key>', `only ${what} of this stereotype, e.g. "History + Hint Seeker"`)
     .option('--dataset <name>', `only ${what} of this dataset, e.g. distillrecdial, generated`)
-    .addOption(new Option('--source <source>', `only ${what} of this source`).choices(['IMPORTED', 'TEACHER', 'STUDENT', 'SIMULATED']))
+    .addOption(new Option('--source <source>', `only ${what} of this source`).choices(DIALOGUE_SOURCES as unknown as string[]))
     .option('--run <id>', `only ${what} of this generation run`, generationRunId)
     .addOption(new Option('--status <status>', 'dialogue status (default ACCEPTED); all for every status').choices(['ACCEPTED', 'REJECTED', 'SUPERSEDED', 'all']));
 }
 
 const FILTER_FLAGS = ['split', 'stereotype', 'dataset', 'source', 'run', 'status'] as const;
 
-function givenFilter(opts: FilterFlags): DialogueFilter | null {
+/** The selection the flags give; none given means the API's `filter: null` (ACCEPTED dialogues). */
+export function givenFilter(opts: FilterFlags): DialogueFilter | null {
   if (!FILTER_FLAGS.some((f) => opts[f] !== undefined)) return null;
   return { ...filterOf({ ...opts, split: undefined, status: opts.status ?? 'ACCEPTED' }), stereotype: opts.stereotype ?? null, split: opts.split ?? null };
 }

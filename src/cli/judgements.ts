@@ -1,15 +1,13 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { RubricDefinition, RubricVersionRecord } from '../../generator';
-import { DIALOGUE_SOURCES, SPLIT_NAMES } from '../dialogues/vocabulary';
 import type { PromptKindValue } from '../db/schema/prompt-version.entity';
-import type { DialogueFilter, DialogueSource, SplitName } from '../modules/dialogue/dialogue.type';
 import { judgeAgreement, judgementStatistics } from '../modules/judge/judge.service';
 import { JudgementGroupBy, toRubric } from '../modules/judge/judge.type';
 import { activeRubrics, rubricHistory, updateRubric } from '../modules/judge/rubric.service';
 import { promptHistory, updatePrompt } from '../modules/prompt/prompt.service';
-import { CliError, flagOf, generationRunId, nonNegativeInt, readJsonObjectFile, withCliErrors, withDatabase } from './common';
-import { filterOf } from './export';
+import { CliError, flagOf, nonNegativeInt, readJsonObjectFile, withCliErrors, withDatabase } from './common';
+import { dialogueFilterOptions, type FilterFlags, givenFilter } from './generate';
 
 /**
  * `recdial eval judgement-statistics|judge-agreement`, `recdial rubrics …` and `recdial prompts …`: the read side of
@@ -32,23 +30,10 @@ function table(header: string[], rows: string[][]): void {
 
 const fixed = (x: number | null | undefined, digits = 3) => (x == null ? '–' : x.toFixed(digits));
 
-interface StatsFlags {
+interface StatsFlags extends FilterFlags {
   rubric: string;
   groupBy?: string;
-  split?: SplitName;
-  stereotype?: string;
-  dataset?: string;
-  source?: DialogueSource;
-  run?: number;
-  status?: string;
   json?: boolean;
-}
-
-/** The export commands' selection flags; none given means the API's `filter: null` (ACCEPTED dialogues). */
-function statsFilter(opts: StatsFlags): DialogueFilter | null {
-  const given = (['split', 'stereotype', 'dataset', 'source', 'run', 'status'] as const).some((f) => opts[f] !== undefined);
-  if (!given) return null;
-  return { ...filterOf({ ...opts, split: undefined, status: opts.status ?? 'ACCEPTED' }), stereotype: opts.stereotype ?? null, split: opts.split ?? null };
 }
 
 /**
@@ -57,21 +42,18 @@ function statsFilter(opts: StatsFlags): DialogueFilter | null {
  * subcommand's flags for the parent unless the whole program switched to positional options.
  */
 export function registerJudgeReadCommands(evalCommand: Command): void {
-  evalCommand
-    .command('judgement-statistics')
-    .description('mean, standard error and n per criterion of each dialogue’s latest judgement on a rubric (like judgementStatistics)')
-    .requiredOption('--rubric <key>', 'the rubric, e.g. LLM_REDIAL')
-    .addOption(new Option('--group-by <group>', 'one row per stereotype, dataset or source').choices(Object.values(JudgementGroupBy)))
-    .addOption(new Option('--split <split>', 'only dialogues of this split').choices(SPLIT_NAMES as unknown as string[]))
-    .option('--stereotype <key>', 'only dialogues of this stereotype')
-    .option('--dataset <name>', 'only dialogues of this dataset, e.g. distillrecdial, generated')
-    .addOption(new Option('--source <source>', 'only dialogues of this source').choices(DIALOGUE_SOURCES as unknown as string[]))
-    .option('--run <id>', 'only dialogues of this generation run', generationRunId)
-    .addOption(new Option('--status <status>', 'dialogue status (default ACCEPTED); all for every status').choices(['ACCEPTED', 'REJECTED', 'SUPERSEDED', 'all']))
+  dialogueFilterOptions(
+    evalCommand
+      .command('judgement-statistics')
+      .description('mean, standard error and n per criterion of each dialogue’s latest judgement on a rubric (like judgementStatistics)')
+      .requiredOption('--rubric <key>', 'the rubric, e.g. LLM_REDIAL')
+      .addOption(new Option('--group-by <group>', 'one row per stereotype, dataset or source').choices(Object.values(JudgementGroupBy))),
+    'dialogues',
+  )
     .option('--json', 'print the rows as JSON, as the API returns them')
     .action(async (opts: StatsFlags) => {
       const rows = await withDatabase((db) =>
-        withCliErrors(() => judgementStatistics(db.dataSource.manager, opts.rubric, (opts.groupBy as JudgementGroupBy | undefined) ?? null, statsFilter(opts))),
+        withCliErrors(() => judgementStatistics(db.dataSource.manager, opts.rubric, (opts.groupBy as JudgementGroupBy | undefined) ?? null, givenFilter(opts))),
       );
       if (opts.json) return json(rows);
       if (rows.length === 0) return console.log(`No judgements on ${opts.rubric} match.`);
